@@ -1,0 +1,174 @@
+//===- Pipeline.cpp - the phases ------------------------------------------===//
+#include "codegen/Pipeline.h"
+#include "dialects/GemmaDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+namespace {
+
+/// Adds a pass unless the user switched it off.
+template <typename MakePass>
+void addUnlessDisabled(OpPassManager &pm, const PipelineOptions &o, StringRef name,
+                       MakePass make, bool nestInFunc) {
+  if (o.disabledPasses.count(name.str()))
+    return;
+  if (nestInFunc)
+    pm.addNestedPass<func::FuncOp>(make());
+  else
+    pm.addPass(make());
+}
+
+std::vector<Phase> buildPhases() {
+  std::vector<Phase> list;
+  list.push_back({"simplify", "canonicalise and CSE the imported model",
+                  [](OpPassManager &pm, const PipelineOptions &) {
+                    pm.addPass(createCanonicalizerPass());
+                    pm.addPass(createCSEPass());
+                  }});
+  list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
+                  [](OpPassManager &pm, const PipelineOptions &o) {
+                    GemmaLowerLinearOptions lin{o.vectorWidth};
+                    GemmaLowerAttentionOptions att{o.vectorWidth};
+                    GemmaLowerMoEOptions moe{o.vectorWidth};
+                    GemmaLowerElementwiseOptions ew{o.vectorWidth};
+                    pm.addNestedPass<func::FuncOp>(createGemmaLowerLinear(lin));
+                    pm.addNestedPass<func::FuncOp>(createGemmaLowerAttention(att));
+                    pm.addNestedPass<func::FuncOp>(createGemmaLowerMoE(moe));
+                    pm.addNestedPass<func::FuncOp>(createGemmaLowerElementwise(ew));
+                    pm.addNestedPass<func::FuncOp>(createGemmaMaterializeBuffers());
+                    pm.addPass(createCanonicalizerPass());
+                    pm.addPass(createCSEPass());
+                  }});
+  list.push_back({"parallel", "scf.parallel -> OpenMP worksharing loops",
+                  [](OpPassManager &pm, const PipelineOptions &) {
+                    pm.addPass(createConvertSCFToOpenMPPass());
+                  }});
+  list.push_back({"llvm", "everything -> the LLVM dialect",
+                  [](OpPassManager &pm, const PipelineOptions &o) {
+                    addUnlessDisabled(pm, o, "gemma-approximate-math",
+                                      [] { return createGemmaApproximateMath(); }, false);
+                    pm.addPass(createGemmaLowerAllocaScopes());
+                    pm.addPass(createSCFToControlFlowPass());
+                    pm.addPass(createConvertVectorToLLVMPass());
+                    pm.addPass(memref::createExpandStridedMetadataPass());
+                    pm.addPass(createLowerAffinePass());
+                    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+                    pm.addPass(createConvertMathToLLVMPass());
+                    pm.addPass(createArithToLLVMConversionPass());
+                    pm.addPass(createConvertIndexToLLVMPass());
+                    pm.addPass(createConvertOpenMPToLLVMPass());
+                    pm.addPass(createConvertControlFlowToLLVMPass());
+                    pm.addPass(createConvertFuncToLLVMPass());
+                    pm.addPass(createReconcileUnrealizedCastsPass());
+                    pm.addPass(createCanonicalizerPass());
+                  }});
+  return list;
+}
+
+} // namespace
+
+const std::vector<Phase> &mlir::gemma::phases() {
+  static const std::vector<Phase> list = buildPhases();
+  return list;
+}
+
+std::vector<std::string> mlir::gemma::switchablePasses() {
+  return {"gemma-approximate-math"};
+}
+
+static LogicalResult dump(ModuleOp module, const PipelineOptions &o, unsigned index,
+                          StringRef name) {
+  if (o.dumpDir.empty())
+    return success();
+  if (llvm::sys::fs::create_directories(o.dumpDir))
+    return module.emitError() << "cannot create dump directory " << o.dumpDir;
+  std::string path;
+  llvm::raw_string_ostream(path) << o.dumpDir << "/" << llvm::format("%02u", index) << "-"
+                                 << name << ".mlir";
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return module.emitError() << "cannot write " << path << ": " << ec.message();
+  module.print(os);
+  return success();
+}
+
+LogicalResult mlir::gemma::runPhases(ModuleOp module, const PipelineOptions &options) {
+  if (failed(dump(module, options, 0, "import")))
+    return failure();
+  unsigned index = 1;
+  for (const Phase &phase : phases()) {
+    if (options.verbose)
+      llvm::errs() << "gemmac: phase " << phase.name << ": " << phase.summary << "\n";
+    PassManager pm(module.getContext(), ModuleOp::getOperationName());
+    phase.build(pm, options);
+    if (failed(pm.run(module)))
+      return module.emitError() << "phase '" << phase.name << "' failed";
+    if (failed(dump(module, options, index++, phase.name)))
+      return failure();
+  }
+  return success();
+}
+
+void mlir::gemma::registerPhasePipelines() {
+  for (const Phase &phase : phases()) {
+    auto build = phase.build;
+    PassPipelineRegistration<>("gemma-phase-" + phase.name, phase.summary,
+                               [build](OpPassManager &pm) {
+                                 PipelineOptions o;
+                                 build(pm, o);
+                               });
+  }
+}
+
+void mlir::gemma::registerPipelineDialects(DialectRegistry &registry) {
+  registry.insert<GemmaDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
+                  memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect,
+                  omp::OpenMPDialect, cf::ControlFlowDialect, LLVM::LLVMDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  arith::registerConvertArithToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
+  registerConvertOpenMPToLLVMInterface(registry);
+}

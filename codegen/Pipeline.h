@@ -1,0 +1,56 @@
+//===- Pipeline.h - gemmac's phases, in one place ---------------*- C++ -*-===//
+//
+// The compiler is a fixed sequence of named phases (as MLC-LLM's
+// pipeline.py). gemmac runs them in order, can dump the IR after each
+// (--dump-after-phase), and can switch single passes off (--disable-pass).
+// gemma-opt exposes each phase as a pipeline `--gemma-phase-<name>` so lit
+// tests can run exactly what gemmac runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GEMMA_CODEGEN_PIPELINE_H
+#define GEMMA_CODEGEN_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mlir::gemma {
+
+struct PipelineOptions {
+  int64_t vectorWidth = 8;
+  std::set<std::string> disabledPasses; // pass arguments, e.g. "gemma-approximate-math"
+  std::string dumpDir;                  // empty: no dumps
+  bool verbose = false;
+};
+
+struct Phase {
+  std::string name;
+  std::string summary;
+  /// Adds the phase's passes, skipping disabled ones.
+  std::function<void(OpPassManager &, const PipelineOptions &)> build;
+};
+
+/// The phases after import, in order.
+const std::vector<Phase> &phases();
+
+/// Runs every phase on `module`; with dumpDir, writes NN-<phase>.mlir after
+/// each (00-import.mlir is the input).
+LogicalResult runPhases(ModuleOp module, const PipelineOptions &options);
+
+/// Names of the passes that --disable-pass accepts.
+std::vector<std::string> switchablePasses();
+
+/// Registers `gemma-phase-<name>` pipelines for gemma-opt.
+void registerPhasePipelines();
+
+/// Registers every dialect and translation the phases need on `registry`.
+void registerPipelineDialects(DialectRegistry &registry);
+
+} // namespace mlir::gemma
+
+#endif

@@ -1,0 +1,253 @@
+//===- GemmaOps.cpp - gemma op verifiers ----------------------------------===//
+//
+// Shapes are checked wherever both sides are static; the token dimension is
+// usually dynamic and is bound at run time by the arena views.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/GemmaOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+namespace {
+MemRefType memrefType(Value v) { return cast<MemRefType>(v.getType()); }
+
+/// Dims a and b agree unless one of them is dynamic.
+bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+LogicalResult expectDim(Operation *op, Value v, StringRef what, unsigned dim,
+                        int64_t expected, StringRef why) {
+  int64_t got = memrefType(v).getDimSize(dim);
+  if (!compatible(got, expected))
+    return op->emitOpError() << what << " dim " << dim << " is " << got
+                             << " but " << why << " is " << expected;
+  return success();
+}
+
+LogicalResult sameShape(Operation *op, Value a, StringRef an, Value b, StringRef bn) {
+  MemRefType ta = memrefType(a), tb = memrefType(b);
+  if (ta.getRank() != tb.getRank())
+    return op->emitOpError() << an << " and " << bn << " differ in rank";
+  for (unsigned i = 0; i < ta.getRank(); ++i)
+    if (!compatible(ta.getDimSize(i), tb.getDimSize(i)))
+      return op->emitOpError() << an << " and " << bn << " differ in dim " << i;
+  return success();
+}
+
+/// The innermost dim must be static: kernels are specialised on it.
+LogicalResult staticInner(Operation *op, Value v, StringRef what) {
+  MemRefType t = memrefType(v);
+  if (t.getRank() == 0 || ShapedType::isDynamic(t.getDimSize(t.getRank() - 1)))
+    return op->emitOpError() << what << " needs a static innermost dimension";
+  return success();
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Arena views
+//===----------------------------------------------------------------------===//
+
+template <typename ViewOp> static LogicalResult verifyView(ViewOp op) {
+  MemRefType t = op.getView().getType();
+  if (!t.getLayout().isIdentity())
+    return op.emitOpError("view must have the identity layout");
+  if (static_cast<int64_t>(op.getDynamicSizes().size()) != t.getNumDynamicDims())
+    return op.emitOpError() << "has " << op.getDynamicSizes().size()
+                            << " dynamic sizes for " << t.getNumDynamicDims()
+                            << " dynamic dims";
+  if (op.getOffset() < 0)
+    return op.emitOpError("offset must be non-negative");
+  return success();
+}
+LogicalResult WeightOp::verify() {
+  if (getView().getType().getNumDynamicDims() != 0)
+    return emitOpError("weights have static shapes");
+  return verifyView(*this);
+}
+LogicalResult ScratchOp::verify() { return verifyView(*this); }
+LogicalResult KvCacheOp::verify() {
+  if (getView().getType().getRank() != 3)
+    return emitOpError("a KV cache is [n_kv, slots, head_dim]");
+  return verifyView(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// Layer ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbedOp::verify() {
+  if (failed(expectDim(*this, getOut(), "out", 1, memrefType(getTable()).getDimSize(1),
+                       "the table's row width")))
+    return failure();
+  if (failed(expectDim(*this, getOut(), "out", 0, memrefType(getIds()).getDimSize(0),
+                       "the number of ids")))
+    return failure();
+  return staticInner(*this, getTable(), "table");
+}
+
+LogicalResult RmsNormOp::verify() {
+  if (failed(sameShape(*this, getX(), "x", getOut(), "out")) ||
+      failed(staticInner(*this, getX(), "x")))
+    return failure();
+  if (getWeight()) {
+    MemRefType x = memrefType(getX());
+    if (failed(expectDim(*this, getWeight(), "weight", 0,
+                         x.getDimSize(x.getRank() - 1), "x's last dim")))
+      return failure();
+  }
+  if (getEps().convertToFloat() <= 0.0f)
+    return emitOpError("eps must be positive");
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  MemRefType w = memrefType(getWeight());
+  if (failed(expectDim(*this, getX(), "x", 1, w.getDimSize(1), "the weight's in-features")) ||
+      failed(expectDim(*this, getOut(), "out", 1, w.getDimSize(0), "the weight's out-features")) ||
+      failed(expectDim(*this, getOut(), "out", 0, memrefType(getX()).getDimSize(0), "x's rows")))
+    return failure();
+  return staticInner(*this, getX(), "x");
+}
+
+LogicalResult RopeOp::verify() {
+  if (failed(sameShape(*this, getX(), "x", getOut(), "out")) ||
+      failed(staticInner(*this, getX(), "x")))
+    return failure();
+  int64_t d = memrefType(getX()).getDimSize(2);
+  if (d % 2 != 0)
+    return emitOpError("head dim must be even");
+  if (getPairs() < 0 || getPairs() > d / 2)
+    return emitOpError() << "pairs must be in [0, " << d / 2 << "]";
+  if (getTheta().convertToDouble() <= 0.0)
+    return emitOpError("theta must be positive");
+  return success();
+}
+
+static LogicalResult verifyHalving(Operation *op, Value x, Value out) {
+  MemRefType tx = memrefType(x), to = memrefType(out);
+  if (tx.getRank() != to.getRank())
+    return op->emitOpError("x and out differ in rank");
+  unsigned last = tx.getRank() - 1;
+  for (unsigned i = 0; i < last; ++i)
+    if (!compatible(tx.getDimSize(i), to.getDimSize(i)))
+      return op->emitOpError() << "x and out differ in dim " << i;
+  if (failed(staticInner(op, x, "x")) || failed(staticInner(op, out, "out")))
+    return failure();
+  if (tx.getDimSize(last) != 2 * to.getDimSize(last))
+    return op->emitOpError("x's last dim must be [gate | up], twice out's");
+  return success();
+}
+LogicalResult GeluGluOp::verify() { return verifyHalving(*this, getX(), getOut()); }
+LogicalResult GeluOp::verify() { return sameShape(*this, getX(), "x", getOut(), "out"); }
+LogicalResult AddOp::verify() {
+  if (failed(sameShape(*this, getLhs(), "lhs", getRhs(), "rhs")))
+    return failure();
+  return sameShape(*this, getLhs(), "lhs", getOut(), "out");
+}
+LogicalResult MulOp::verify() {
+  if (failed(sameShape(*this, getLhs(), "lhs", getRhs(), "rhs")))
+    return failure();
+  return sameShape(*this, getLhs(), "lhs", getOut(), "out");
+}
+LogicalResult ScaleOp::verify() {
+  if (getScalar() && !compatible(memrefType(getScalar()).getDimSize(0), 1))
+    return emitOpError("scalar must have one element");
+  return sameShape(*this, getX(), "x", getOut(), "out");
+}
+LogicalResult SoftcapOp::verify() {
+  if (getCap().convertToFloat() <= 0.0f)
+    return emitOpError("cap must be positive");
+  return sameShape(*this, getX(), "x", getOut(), "out");
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  MemRefType q = memrefType(getQ()), k = memrefType(getK()), kc = memrefType(getKCache());
+  if (failed(sameShape(*this, getQ(), "q", getOut(), "out")) ||
+      failed(sameShape(*this, getK(), "k", getV(), "v")) ||
+      failed(sameShape(*this, getKCache(), "k_cache", getVCache(), "v_cache")) ||
+      failed(staticInner(*this, getQ(), "q")))
+    return failure();
+  int64_t d = q.getDimSize(2), nq = q.getDimSize(1), nkv = k.getDimSize(1);
+  if (failed(expectDim(*this, getK(), "k", 2, d, "q's head dim")) ||
+      failed(expectDim(*this, getKCache(), "k_cache", 2, d, "q's head dim")) ||
+      failed(expectDim(*this, getKCache(), "k_cache", 0, nkv, "k's head count")) ||
+      failed(expectDim(*this, getK(), "k", 0, q.getDimSize(0), "q's rows")))
+    return failure();
+  if (ShapedType::isDynamic(nq) || ShapedType::isDynamic(nkv) || nkv == 0 || nq % nkv != 0)
+    return emitOpError() << "query heads (" << nq
+                         << ") must be a static multiple of KV heads (" << nkv << ")";
+  if (ShapedType::isDynamic(kc.getDimSize(1)))
+    return emitOpError("cache slots must be static");
+  if (getWindow() < 0)
+    return emitOpError("window must be >= 0 (0: full causal)");
+  if (getWindow() > 0 && kc.getDimSize(1) < getWindow() - 1)
+    return emitOpError() << "a ring of " << kc.getDimSize(1)
+                         << " slots cannot hold a window of " << getWindow();
+  return success();
+}
+
+LogicalResult KvWriteOp::verify() {
+  if (failed(sameShape(*this, getK(), "k", getV(), "v")) ||
+      failed(sameShape(*this, getKCache(), "k_cache", getVCache(), "v_cache")))
+    return failure();
+  MemRefType k = memrefType(getK());
+  if (failed(expectDim(*this, getKCache(), "k_cache", 0, k.getDimSize(1), "k's head count")) ||
+      failed(expectDim(*this, getKCache(), "k_cache", 2, k.getDimSize(2), "k's head dim")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MoE
+//===----------------------------------------------------------------------===//
+
+LogicalResult MoeRouteOp::verify() {
+  MemRefType proj = memrefType(getProj()), idx = memrefType(getIndices());
+  int64_t h = memrefType(getX()).getDimSize(1), e = proj.getDimSize(0);
+  if (failed(expectDim(*this, getProj(), "proj", 1, h, "x's width")) ||
+      failed(expectDim(*this, getScale(), "scale", 0, h, "x's width")) ||
+      failed(expectDim(*this, getPerExpertScale(), "per_expert_scale", 0, e, "the expert count")) ||
+      failed(sameShape(*this, getIndices(), "indices", getWeights(), "weights")) ||
+      failed(staticInner(*this, getIndices(), "indices")))
+    return failure();
+  int64_t k = idx.getDimSize(1);
+  if (k < 1 || (!ShapedType::isDynamic(e) && k > e))
+    return emitOpError() << "top-k " << k << " must be in [1, " << e << "]";
+  return success();
+}
+
+LogicalResult ExpertLinearOp::verify() {
+  MemRefType x = memrefType(getX()), w = memrefType(getWeight()), idx = memrefType(getIndices()),
+             out = memrefType(getOut());
+  if (x.getRank() != 2 && x.getRank() != 3)
+    return emitOpError("x must be [T, in] or [T, K, in]");
+  if (failed(expectDim(*this, getX(), "x", x.getRank() - 1, w.getDimSize(2), "the experts' in-features")) ||
+      failed(expectDim(*this, getOut(), "out", 2, w.getDimSize(1), "the experts' out-features")) ||
+      failed(expectDim(*this, getOut(), "out", 1, idx.getDimSize(1), "top-k")) ||
+      failed(staticInner(*this, getX(), "x")))
+    return failure();
+  if (x.getRank() == 3 && failed(expectDim(*this, getX(), "x", 1, idx.getDimSize(1), "top-k")))
+    return failure();
+  (void)out;
+  return success();
+}
+
+LogicalResult MoeCombineOp::verify() {
+  MemRefType y = memrefType(getY());
+  if (failed(expectDim(*this, getWeights(), "weights", 1, y.getDimSize(1), "y's top-k")) ||
+      failed(expectDim(*this, getOut(), "out", 1, y.getDimSize(2), "y's width")))
+    return failure();
+  return staticInner(*this, getY(), "y");
+}
+
+#define GET_OP_CLASSES
+#include "dialects/GemmaOps.cpp.inc"

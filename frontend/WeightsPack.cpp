@@ -1,0 +1,324 @@
+//===- WeightsPack.cpp - write weights.gpack -------------------------------===//
+//
+// Implements WeightsPack.h: the pack plan (64-byte aligned entries), the
+// model hash (FNV-1a 64) and the writer (dtype conversion, concatenation along
+// dim 0, tmp file + rename, progress about every 64 MiB).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/WeightsPack.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/EndianStream.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace llvm;
+
+namespace gemma {
+
+namespace {
+
+constexpr uint64_t kAlign = 64;
+constexpr uint64_t kProgressStep = 64ull << 20;
+
+Error fail(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg.str().c_str());
+}
+
+int64_t numel(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+// --- scalar conversions ---------------------------------------------------
+
+uint32_t bf16ToF32Bits(uint16_t h) { return (uint32_t)h << 16; }
+
+/// Round-to-nearest-even; NaN stays a (quiet) NaN with its sign.
+uint16_t f32BitsToBF16(uint32_t b) {
+  if ((b & 0x7fffffffu) > 0x7f800000u)
+    return (uint16_t)((b >> 16) | 0x0040u);
+  uint32_t lsb = (b >> 16) & 1u;
+  return (uint16_t)((b + 0x7fffu + lsb) >> 16);
+}
+
+uint32_t f16ToF32Bits(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1fu;
+  uint32_t man = h & 0x3ffu;
+  if (exp == 0x1f) // Inf / NaN (payload kept, quiet bit set)
+    return sign | 0x7f800000u | (man << 13) | (man ? 0x00400000u : 0u);
+  if (exp == 0) {
+    if (man == 0)
+      return sign;
+    // Subnormal: normalise.
+    int e = -1;
+    do {
+      ++e;
+      man <<= 1;
+    } while (!(man & 0x400u));
+    man &= 0x3ffu;
+    return sign | ((uint32_t)(127 - 15 - e) << 23) | (man << 13);
+  }
+  return sign | ((exp + 127 - 15) << 23) | (man << 13);
+}
+
+/// Round-to-nearest-even, with overflow to Inf, subnormals and NaN.
+uint16_t f32BitsToF16(uint32_t b) {
+  uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
+  uint32_t abs = b & 0x7fffffffu;
+  if (abs > 0x7f800000u) // NaN: quiet, keep top payload bits
+    return sign | 0x7e00u | (uint16_t)((abs >> 13) & 0x1ffu);
+  if (abs >= 0x477ff000u) // >= 65520 rounds to Inf (incl. Inf itself)
+    return sign | 0x7c00u;
+  if (abs < 0x38800000u) { // below 2^-14: f16 subnormal or zero
+    if (abs < 0x33000000u) // below 2^-25: rounds to zero
+      return sign;
+    uint32_t exp = abs >> 23;
+    uint32_t man = (abs & 0x7fffffu) | 0x800000u;
+    uint32_t shift = 126 - exp; // 14..24
+    uint32_t res = man >> shift;
+    uint32_t rem = man & ((1u << shift) - 1);
+    uint32_t half = 1u << (shift - 1);
+    if (rem > half || (rem == half && (res & 1u)))
+      ++res;
+    return sign | (uint16_t)res;
+  }
+  uint32_t res = abs - 0x38000000u; // rebias exponent 127 -> 15
+  uint32_t rem = res & 0x1fffu;
+  res >>= 13;
+  if (rem > 0x1000u || (rem == 0x1000u && (res & 1u)))
+    ++res; // may carry into the exponent, which is correct
+  return sign | (uint16_t)res;
+}
+
+uint32_t loadF32Bits(DType t, const uint8_t *p) {
+  switch (t) {
+  case DType::F32: return support::endian::read32le(p);
+  case DType::BF16: return bf16ToF32Bits(support::endian::read16le(p));
+  case DType::F16: return f16ToF32Bits(support::endian::read16le(p));
+  case DType::I32: break;
+  }
+  return 0;
+}
+
+/// Converts `n` elements from `src` (dtype `from`) into `dst` (dtype `to`).
+void convert(DType from, DType to, const uint8_t *src, uint8_t *dst, size_t n) {
+  if (from == to) {
+    std::memcpy(dst, src, n * dtypeSize(from));
+    return;
+  }
+  size_t fs = dtypeSize(from);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t b = loadF32Bits(from, src + i * fs);
+    switch (to) {
+    case DType::F32:
+      support::endian::write32le(dst + 4 * i, b);
+      break;
+    case DType::BF16:
+      support::endian::write16le(dst + 2 * i, f32BitsToBF16(b));
+      break;
+    case DType::F16:
+      support::endian::write16le(dst + 2 * i, f32BitsToF16(b));
+      break;
+    case DType::I32:
+      break; // rejected before
+    }
+  }
+}
+
+// --- hashing --------------------------------------------------------------
+
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void bytes(const void *p, size_t n) {
+    const uint8_t *b = static_cast<const uint8_t *>(p);
+    for (size_t i = 0; i < n; ++i) {
+      h ^= b[i];
+      h *= 0x100000001b3ull;
+    }
+  }
+  void u64(uint64_t v) {
+    uint8_t b[8];
+    support::endian::write64le(b, v);
+    bytes(b, 8);
+  }
+  void str(StringRef s) {
+    u64(s.size());
+    bytes(s.data(), s.size());
+  }
+};
+
+} // namespace
+
+uint64_t PackPlan::add(StringRef name, DType dtype, std::vector<int64_t> shape,
+                       std::vector<const TensorInfo *> sources) {
+  PackEntry e;
+  e.name = name.str();
+  e.dtype = dtype;
+  e.nbytes = (uint64_t)numel(shape) * dtypeSize(dtype);
+  e.shape = std::move(shape);
+  e.sources = std::move(sources);
+  e.offset = alignTo(size, kAlign);
+  size = e.offset + e.nbytes;
+  list.push_back(std::move(e));
+  return list.back().offset;
+}
+
+// Hash input, in order (integers as 8-byte little endian, strings as their
+// length then their bytes): salt; entry count; per entry: name, dtype, rank,
+// dims, offset, nbytes, source count, and per source: its nbytes, its first
+// min(64, nbytes) bytes and its last min(64, nbytes) bytes.
+uint64_t PackPlan::hash(StringRef salt) const {
+  Fnv f;
+  f.str(salt);
+  f.u64(list.size());
+  for (const PackEntry &e : list) {
+    f.str(e.name);
+    f.u64((uint64_t)e.dtype);
+    f.u64(e.shape.size());
+    for (int64_t d : e.shape)
+      f.u64((uint64_t)d);
+    f.u64(e.offset);
+    f.u64(e.nbytes);
+    f.u64(e.sources.size());
+    for (const TensorInfo *s : e.sources) {
+      if (!s) {
+        f.u64(~0ull);
+        continue;
+      }
+      uint64_t n = std::min<uint64_t>(64, s->nbytes);
+      f.u64(s->nbytes);
+      f.bytes(s->data, n);
+      f.bytes(s->data + s->nbytes - n, n);
+    }
+  }
+  return f.h;
+}
+
+Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
+                const std::function<void(uint64_t, uint64_t)> &progress) {
+  // Validate the plan first so that nothing is written for a bad one.
+  for (const PackEntry &e : plan.entries()) {
+    if (e.offset % kAlign)
+      return fail(formatv("pack entry '{0}' has unaligned offset {1}", e.name,
+                          e.offset));
+    int64_t want = numel(e.shape);
+    int64_t have = 0;
+    for (const TensorInfo *s : e.sources) {
+      if (!s)
+        return fail("pack entry '" + e.name + "' has a null source");
+      if ((s->dtype == DType::I32) != (e.dtype == DType::I32))
+        return fail(formatv("pack entry '{0}': cannot convert tensor '{1}' "
+                            "from {2} to {3}",
+                            e.name, s->name, dtypeName(s->dtype),
+                            dtypeName(e.dtype)));
+      have += s->numElements();
+    }
+    if (have != want || e.nbytes != (uint64_t)want * dtypeSize(e.dtype))
+      return fail(formatv("pack entry '{0}': sources hold {1} elements but its "
+                          "shape needs {2}",
+                          e.name, have, want));
+  }
+
+  // Header.
+  std::string hdr;
+  raw_string_ostream hs(hdr);
+  using namespace support;
+  auto w32 = [&](uint32_t v) { support::endian::write<uint32_t>(hs, v, llvm::endianness::little); };
+  auto w64 = [&](uint64_t v) { support::endian::write<uint64_t>(hs, v, llvm::endianness::little); };
+  hs.write(kPackMagic, 8);
+  w32(kPackVersion);
+  w32((uint32_t)plan.entries().size());
+  w64(modelHash);
+  size_t dataOffsetPos = hdr.size();
+  w64(0); // dataOffset, patched below
+  w64(plan.dataSize());
+  for (const PackEntry &e : plan.entries()) {
+    w32((uint32_t)e.name.size());
+    hs << e.name;
+    w32((uint32_t)e.dtype);
+    w32((uint32_t)e.shape.size());
+    for (int64_t d : e.shape)
+      w64((uint64_t)d);
+    w64(e.offset);
+    w64(e.nbytes);
+  }
+  hs.flush();
+  uint64_t dataOffset = alignTo(hdr.size(), kAlign);
+  endian::write64le(&hdr[dataOffsetPos], dataOffset);
+  hdr.resize(dataOffset, '\0');
+
+  std::string tmp = (path + ".tmp").str();
+  std::error_code ec;
+  raw_fd_ostream os(tmp, ec, sys::fs::OF_None);
+  if (ec)
+    return fail("cannot create " + tmp + ": " + ec.message());
+
+  auto abort = [&](const Twine &why) -> Error {
+    os.clear_error();
+    os.close();
+    os.clear_error();
+    sys::fs::remove(tmp);
+    return fail("cannot write " + path + ": " + why);
+  };
+
+  const uint64_t total = plan.dataSize();
+  uint64_t done = 0, nextReport = kProgressStep;
+  if (progress)
+    progress(0, total);
+  os << hdr;
+
+  std::vector<uint8_t> buf(1 << 20);
+  static const char zeros[kAlign] = {};
+  auto emit = [&](const void *p, uint64_t n) {
+    os.write(static_cast<const char *>(p), n);
+    done += n;
+    if (progress && done >= nextReport) {
+      progress(done, total);
+      nextReport = (done / kProgressStep + 1) * kProgressStep;
+    }
+  };
+  for (const PackEntry &e : plan.entries()) {
+    if (e.offset > done)
+      emit(zeros, e.offset - done);
+    size_t outSize = dtypeSize(e.dtype);
+    for (const TensorInfo *s : e.sources) {
+      size_t inSize = dtypeSize(s->dtype);
+      uint64_t n = (uint64_t)s->numElements();
+      uint64_t chunk = s->dtype == e.dtype ? (16ull << 20) / inSize
+                                           : buf.size() / outSize;
+      for (uint64_t i = 0; i < n; i += chunk) {
+        uint64_t m = std::min(chunk, n - i);
+        if (s->dtype == e.dtype) {
+          emit(s->data + i * inSize, m * inSize);
+        } else {
+          convert(s->dtype, e.dtype, s->data + i * inSize, buf.data(), m);
+          emit(buf.data(), m * outSize);
+        }
+        if (os.has_error())
+          return abort(os.error().message());
+      }
+    }
+  }
+  os.close();
+  if (os.has_error())
+    return abort(os.error().message());
+  if (std::error_code rc = sys::fs::rename(tmp, path)) {
+    sys::fs::remove(tmp);
+    return fail("cannot rename " + tmp + " to " + path + ": " + rc.message());
+  }
+  if (progress)
+    progress(total, total);
+  return Error::success();
+}
+
+} // namespace gemma

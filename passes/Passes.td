@@ -1,0 +1,88 @@
+//===- Passes.td - gemma passes ------------------------------*- tablegen -*-===//
+#ifndef GEMMA_PASSES
+#define GEMMA_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+class VectorWidthPass<string flag, string op> : Pass<flag, op> {
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes per vector register: 8 (AVX2) or 16 (AVX-512)">
+  ];
+}
+
+def GemmaLowerElementwise : VectorWidthPass<"gemma-lower-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Lower embed, norms, RoPE, GELU, adds and soft-cap to vector loops";
+  let description = [{
+    Row-wise kernels: the outer dims become one scf.parallel (OpenMP later),
+    the innermost dim a vector loop of `vector-width` f32 lanes with a scalar
+    tail. bf16/f16 weights are widened to f32 on load.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GemmaLowerLinear : VectorWidthPass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
+  let summary = "Lower gemma.linear and gemma.expert_linear to register-tiled GEMM/GEMV";
+  let description = [{
+    y = x * W^T with W [out, in] row-major: a block of output rows per
+    parallel iteration, a block of tokens sharing each weight load, vector
+    FMA accumulators reduced once per output. Experts index W by the routed
+    expert id, so only selected experts are read.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def GemmaLowerAttention : VectorWidthPass<"gemma-lower-attention", "::mlir::func::FuncOp"> {
+  let summary = "Lower gemma.attention (online softmax) and gemma.kv_write to loops";
+  let description = [{
+    One parallel iteration per (token, query head). Keys are visited in two
+    loops, cached positions then the step's own, with bounds clipped to the
+    causal window, so masked keys are never read.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GemmaLowerMoE : VectorWidthPass<"gemma-lower-moe", "::mlir::func::FuncOp"> {
+  let summary = "Lower gemma.moe_route and gemma.moe_combine to loops";
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GemmaMaterializeBuffers : Pass<"gemma-materialize-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Turn gemma.weight/scratch/kv_cache into memref.view of the arena arguments";
+  let description = [{
+    The forward function's arguments carry `gemma.arena` = "weights", "kv" or
+    "scratch"; each view op becomes a memref.view at its byte offset.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def GemmaApproximateMath : Pass<"gemma-approximate-math"> {
+  let summary = "Polynomial approximations of exp and tanh (vectorisable, no libm calls)";
+  let description = [{
+    LLVM scalarises vector exp/tanh into libm calls. MLIR's polynomial
+    approximations stay in registers and are accurate to a few ulp in f32.
+    sin/cos/pow (RoPE tables, scalar) keep libm's exact versions.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def GemmaLowerAllocaScopes : Pass<"gemma-lower-alloca-scopes"> {
+  let summary = "Replace memref.alloca_scope with LLVM stacksave/stackrestore";
+  let description = [{
+    Kernels allocate small per-iteration stack buffers inside parallel loops
+    in an alloca_scope. The scope must go before SCF becomes a CFG (its
+    region may hold only one block), so it is inlined here between a
+    stacksave and a stackrestore.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif

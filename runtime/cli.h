@@ -1,0 +1,59 @@
+//===- cli.h - gemma-run command line ------------------------------------===//
+//
+// Parses gemma-run's llama.cpp-flavoured flags into Options. Parsing is
+// strict (no silent clamping): a bad value is an error naming the flag and
+// the value. Checks that need the model (vocab, context) live in main.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GEMMA_RUNTIME_CLI_H
+#define GEMMA_RUNTIME_CLI_H
+
+#include "runtime/status.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace gemma_rt {
+
+struct Options {
+  bool help = false;
+  bool quiet = false;
+
+  // Generation.
+  std::vector<int64_t> ids; // prompt ids as given (>= 0; vocab checked later)
+  bool haveIds = false;
+  int64_t nPredict = 16;
+  bool nPredictSet = false;
+  std::string logitsOut;
+  std::string idsOut;
+
+  // Benchmark.
+  int64_t ubatch = 0; // -ub: most tokens per forward call (0: as compiled)
+  bool bench = false;
+  int64_t benchPrompt = 512;
+  int64_t benchGen = 128; // -n in bench mode
+  int64_t benchReps = 3;
+  std::string benchJson;
+
+  // Common.
+  std::string weights; // empty: weights.gpack next to the executable
+  int threads = 0;     // 0: default (all cores unless OMP_NUM_THREADS)
+};
+
+/// Parses argv into `opts`. Mode conflicts (e.g. --bench with --ids) are
+/// errors; --help short-circuits everything else.
+Status parseArgs(int argc, char **argv, Options &opts);
+
+/// Parses "2,17,99" into non-negative ids. `what` names the source in errors
+/// (e.g. "--ids").
+Status parseIdList(const std::string &text, const std::string &what,
+                   std::vector<int64_t> &out);
+
+/// Writes the complete usage text.
+void printUsage(FILE *out);
+
+} // namespace gemma_rt
+
+#endif

@@ -1,0 +1,90 @@
+//===- driver.h - schedules calls into the generated forward function ----===//
+//
+// Owns the arenas the generated code works in (KV cache, scratch, logits)
+// and turns "prefill this prompt, then decode N tokens" into
+// _mlir_ciface_gemma_forward calls: chunking, positions and memref
+// descriptors. No model math here beyond the Sampler.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GEMMA_RUNTIME_DRIVER_H
+#define GEMMA_RUNTIME_DRIVER_H
+
+#include "runtime/status.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace gemma_rt {
+
+class LogitsSink;
+class Sampler;
+class WeightsPack;
+
+/// The facts gemma_model_info exports, named.
+struct ModelInfo {
+  int64_t abiVersion, modelHash, vocab, context, maxChunk, kvBytes,
+      scratchBytes, weightsBytes, cpuFeatures, bos, eos, numLayers, hidden;
+  static ModelInfo fromGenerated();
+  /// Sanity of the generated constants (positive sizes, ...).
+  Status validate() const;
+};
+
+class Engine {
+public:
+  Engine() = default;
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+  ~Engine();
+
+  /// Allocates the zeroed KV arena, the scratch arena and a logits buffer
+  /// for up to `maxRows` rows per call.
+  Status init(const ModelInfo &info, const WeightsPack &pack, int64_t maxRows);
+
+  /// One gemma_forward over `count` ids at positions pos0.. (count <=
+  /// maxChunk). allRows: a logits row per token, else only the last one.
+  void forward(const int32_t *ids, int64_t count, int64_t pos0, bool allRows);
+
+  /// Row `i` of the last forward's logits.
+  const float *row(int64_t i) const {
+    return logits + static_cast<size_t>(i) * static_cast<size_t>(info.vocab);
+  }
+  /// Largest chunk for calls that want every row (logits buffer bound).
+  int64_t maxRowsChunk() const { return rowsCapacity; }
+  const ModelInfo &model() const { return info; }
+  /// Caps the tokens per forward call (-ub); 0 or larger values change nothing.
+  void capChunk(int64_t n) {
+    if (n > 0 && n < info.maxChunk)
+      info.maxChunk = n;
+    if (n > 0 && n < rowsCapacity)
+      rowsCapacity = n;
+  }
+
+private:
+  ModelInfo info{};
+  const uint8_t *weights = nullptr;
+  uint64_t weightsBytes = 0;
+  uint8_t *kv = nullptr, *scratch = nullptr;
+  float *logits = nullptr;
+  size_t kvMapped = 0, scratchMapped = 0, logitsMapped = 0;
+  int64_t rowsCapacity = 1;
+};
+
+struct GenerationResult {
+  std::vector<int32_t> generated;
+  double promptSeconds = 0, evalSeconds = 0;
+  int64_t promptTokens = 0, evalRuns = 0;
+};
+
+/// Prefills `prompt` from position 0 in chunks, then generates `nPredict`
+/// tokens with `sampler`. When `sink` is set it receives every logits row
+/// (prompt rows, then one per decode step), in order.
+Status generate(Engine &engine, Sampler &sampler,
+                const std::vector<int32_t> &prompt, int64_t nPredict,
+                LogitsSink *sink, GenerationResult &result);
+
+/// Seconds on a monotonic clock.
+double nowSeconds();
+
+} // namespace gemma_rt
+
+#endif

@@ -1,0 +1,259 @@
+//===- gemmac.cpp - Gemma 4 checkpoint -> native deployable ---------------===//
+//
+//   gemmac MODEL_DIR -o OUT_DIR
+//
+// reads config.json + safetensors, builds the gemma-dialect model, runs the
+// phases of codegen/Pipeline.cpp, emits an x86-64 object in-process, links it
+// with the runtime into OUT_DIR/gemma-run and writes OUT_DIR/weights.gpack.
+// OUT_DIR is assembled in a temporary folder and moved into place at the end,
+// so a failed compile never leaves a half-written deployable.
+//
+//===----------------------------------------------------------------------===//
+#include "Package.h"
+#include "codegen/CpuTarget.h"
+#include "codegen/EmitObject.h"
+#include "codegen/Pipeline.h"
+#include "frontend/Checkpoint.h"
+#include "frontend/ModelConfig.h"
+#include "frontend/WeightsPack.h"
+#include "frontend/import/ImportModel.h"
+#include "runtime/gemma_abi.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+using namespace gemma;
+namespace cl = llvm::cl;
+namespace fs = llvm::sys::fs;
+
+static cl::OptionCategory category("gemmac options");
+static cl::opt<std::string> modelDir(cl::Positional, cl::desc("<model dir>"), cl::Required,
+                                     cl::cat(category));
+static cl::opt<std::string> outPath("o", cl::desc("Output: the deployable folder (or the file "
+                                                  "for --emit=mlir/asm/llvm/obj)"),
+                                    cl::value_desc("path"), cl::Required, cl::cat(category));
+static cl::opt<std::string> cpuName("cpu",
+                                    cl::desc("Target CPU: native (default), x86-64-v3 "
+                                             "(AVX2+FMA), x86-64-v4 (AVX-512) or an LLVM "
+                                             "CPU name such as znver3"),
+                                    cl::init("native"), cl::cat(category));
+static cl::opt<int64_t> contextSize("ctx",
+                                    cl::desc("Context size the KV cache holds (default: "
+                                             "min(max_position_embeddings, 4096))"),
+                                    cl::init(0), cl::cat(category));
+static cl::opt<int64_t> maxChunk("max-chunk",
+                                 cl::desc("Most tokens per forward step; longer prompts are "
+                                          "prefilled in chunks (default 256)"),
+                                 cl::init(0), cl::cat(category));
+enum class Emit { Deployable, Mlir, Lowered, Asm, LLVMIR, Obj };
+static cl::opt<Emit> emitKind(
+    "emit", cl::desc("What to write"), cl::init(Emit::Deployable),
+    cl::values(clEnumValN(Emit::Deployable, "deployable", "the deployable folder (default)"),
+               clEnumValN(Emit::Mlir, "mlir", "the imported gemma-dialect IR"),
+               clEnumValN(Emit::Lowered, "lowered", "the IR after all phases (LLVM dialect)"),
+               clEnumValN(Emit::Asm, "asm", "x86-64 assembly of the model"),
+               clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR of the model"),
+               clEnumValN(Emit::Obj, "obj", "the model's object file")),
+    cl::cat(category));
+static cl::opt<std::string> dumpDir("dump-after-phase",
+                                    cl::desc("Write the IR after every phase into DIR "
+                                             "(NN-<phase>.mlir)"),
+                                    cl::value_desc("DIR"), cl::cat(category));
+static cl::list<std::string> disabledPasses("disable-pass",
+                                            cl::desc("Switch off a pass (repeatable); "
+                                                     "--list-passes shows which can be"),
+                                            cl::value_desc("NAME"), cl::cat(category));
+static cl::opt<bool> listPasses("list-passes", cl::desc("List the phases and switchable passes"),
+                                cl::cat(category));
+static cl::opt<std::string> runtimeLib("runtime",
+                                       cl::desc("libgemma_runtime.a to link (default: the one "
+                                                "installed next to gemmac)"),
+                                       cl::cat(category));
+static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
+
+namespace {
+using Clock = std::chrono::steady_clock;
+Clock::time_point start = Clock::now();
+
+void progress(const std::string &msg) {
+  if (quiet)
+    return;
+  double s = std::chrono::duration<double>(Clock::now() - start).count();
+  llvm::errs() << fmt::format("gemmac [{:6.1f}s] {}\n", s, msg);
+}
+
+[[noreturn]] void fail(const std::string &msg) {
+  llvm::errs() << "gemmac: error: " << msg << "\n";
+  std::exit(1);
+}
+void check(llvm::Error err) {
+  if (err)
+    fail(llvm::toString(std::move(err)));
+}
+template <typename T> T check(llvm::Expected<T> value) {
+  if (!value)
+    fail(llvm::toString(value.takeError()));
+  return std::move(*value);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerAllPasses();
+  cl::HideUnrelatedOptions(category);
+  // --list-passes must work without the required arguments.
+  for (int i = 1; i < argc; ++i)
+    if (llvm::StringRef(argv[i]) == "--list-passes") {
+      llvm::outs() << "phases (in order):\n  import: checkpoint -> gemma dialect\n";
+      for (const mlir::gemma::Phase &p : mlir::gemma::phases())
+        llvm::outs() << "  " << p.name << ": " << p.summary << "\n";
+      llvm::outs() << "switchable passes (--disable-pass=NAME):\n";
+      for (const std::string &p : mlir::gemma::switchablePasses())
+        llvm::outs() << "  " << p << "\n";
+      return 0;
+    }
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "gemmac: compile a Gemma 4 checkpoint (Hugging Face folder: config.json + "
+      "*.safetensors) into a deployable folder\n\n  gemmac MODEL_DIR -o OUT_DIR\n\n"
+      "OUT_DIR/gemma-run --ids 2,17,99 -n 16   runs it (see gemma-run --help).\n");
+
+  std::vector<std::string> known = mlir::gemma::switchablePasses();
+  for (const std::string &p : disabledPasses)
+    if (std::find(known.begin(), known.end(), p) == known.end())
+      fail(fmt::format("--disable-pass={}: no such switchable pass (see --list-passes)", p));
+
+  CpuTarget target = check(resolveCpuTarget(cpuName));
+  llvm::SmallString<256> configPath(modelDir);
+  llvm::sys::path::append(configPath, "config.json");
+  if (!fs::is_directory(modelDir))
+    fail(fmt::format("model folder {} does not exist", modelDir.getValue()));
+  progress("reading " + std::string(configPath));
+  ModelConfig cfg = check(parseModelConfig(configPath));
+  std::unique_ptr<Checkpoint> ckpt = check(Checkpoint::open(modelDir));
+  progress(fmt::format("model: {} layers, hidden {}, vocab {}{}{}", cfg.numLayers,
+                       cfg.hiddenSize, cfg.vocabSize,
+                       cfg.moe ? fmt::format(", {} experts top-{}", cfg.numExperts, cfg.topK) : "",
+                       cfg.pleDim ? fmt::format(", per-layer inputs {}", cfg.pleDim) : ""));
+
+  mlir::DialectRegistry registry;
+  mlir::gemma::registerPipelineDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading(); // 2-core machines: threads buy nothing here
+
+  ImportOptions importOptions;
+  importOptions.context = contextSize;
+  importOptions.maxChunk = maxChunk;
+  ImportedModel model = check(importModel(context, cfg, *ckpt, importOptions));
+  std::string salt = model.geometry + " cpu=" + target.cpu + " lanes=" +
+                     std::to_string(target.vectorWidth);
+  for (const std::string &p : disabledPasses)
+    salt += " -" + p;
+  uint64_t hash = model.pack.hash(salt);
+  std::vector<int64_t> info(GEMMA_INFO_COUNT, 0);
+  info[GEMMA_INFO_ABI_VERSION] = GEMMA_ABI_VERSION;
+  info[GEMMA_INFO_MODEL_HASH] = static_cast<int64_t>(hash);
+  info[GEMMA_INFO_VOCAB] = cfg.vocabSize;
+  info[GEMMA_INFO_CONTEXT] = model.context;
+  info[GEMMA_INFO_MAX_CHUNK] = model.maxChunk;
+  info[GEMMA_INFO_KV_BYTES] = static_cast<int64_t>(model.kvBytes);
+  info[GEMMA_INFO_SCRATCH_BYTES] = static_cast<int64_t>(model.scratchBytes);
+  info[GEMMA_INFO_WEIGHTS_BYTES] = static_cast<int64_t>(model.pack.dataSize());
+  info[GEMMA_INFO_CPU_FEATURES] = static_cast<int64_t>(target.requiredBits);
+  info[GEMMA_INFO_BOS] = cfg.bosTokenId;
+  info[GEMMA_INFO_EOS] = cfg.eosTokenIds.empty() ? -1 : cfg.eosTokenIds.front();
+  info[GEMMA_INFO_NUM_LAYERS] = cfg.numLayers;
+  info[GEMMA_INFO_HIDDEN] = cfg.hiddenSize;
+  setModelInfo(*model.module, info);
+  progress(fmt::format("imported: {} weight tensors ({:.1f} MiB), KV cache {:.1f} MiB for {} "
+                       "positions, scratch {:.1f} MiB for {} tokens per step",
+                       model.pack.entries().size(), model.pack.dataSize() / 1048576.0,
+                       model.kvBytes / 1048576.0, model.context, model.scratchBytes / 1048576.0,
+                       model.maxChunk));
+
+  if (emitKind == Emit::Mlir) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(outPath, ec);
+    if (ec)
+      fail(fmt::format("cannot write {}: {}", outPath.getValue(), ec.message()));
+    model.module->print(os);
+    return 0;
+  }
+
+  mlir::gemma::PipelineOptions pipeline;
+  pipeline.vectorWidth = target.vectorWidth;
+  pipeline.dumpDir = dumpDir;
+  pipeline.disabledPasses.insert(disabledPasses.begin(), disabledPasses.end());
+  pipeline.verbose = !quiet;
+  progress("compiling for " + target.describe());
+  if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))
+    fail("compilation failed (see the diagnostics above)");
+
+  if (emitKind == Emit::Lowered) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(outPath, ec);
+    if (ec)
+      fail(fmt::format("cannot write {}: {}", outPath.getValue(), ec.message()));
+    model.module->print(os);
+    return 0;
+  }
+  if (emitKind == Emit::Asm || emitKind == Emit::LLVMIR || emitKind == Emit::Obj) {
+    EmitKind k = emitKind == Emit::Asm    ? EmitKind::Assembly
+                 : emitKind == Emit::Obj ? EmitKind::Object
+                                         : EmitKind::LLVMIR;
+    check(emitModule(*model.module, target, k, outPath));
+    return 0;
+  }
+
+  std::string runtime = check(findRuntimeArchive(runtimeLib, argv[0]));
+  std::string tmpDir = outPath + ".gemmac-tmp";
+  fs::remove_directories(tmpDir);
+  if (std::error_code ec = fs::create_directories(tmpDir))
+    fail(fmt::format("cannot create {}: {}", tmpDir, ec.message()));
+  auto cleanupAndFail = [&](llvm::Error err) {
+    fs::remove_directories(tmpDir);
+    check(std::move(err));
+  };
+  llvm::SmallString<256> object(tmpDir);
+  llvm::sys::path::append(object, "model.o");
+  progress("emitting x86-64 code");
+  if (llvm::Error err = emitModule(*model.module, target, EmitKind::Object, object))
+    cleanupAndFail(std::move(err));
+  progress("linking gemma-run");
+  if (llvm::Error err = linkDeployable(object, runtime, tmpDir))
+    cleanupAndFail(std::move(err));
+  fs::remove(object);
+  llvm::SmallString<256> packPath(tmpDir);
+  llvm::sys::path::append(packPath, "weights.gpack");
+  progress(fmt::format("writing weights.gpack ({:.1f} MiB)", model.pack.dataSize() / 1048576.0));
+  uint64_t lastReport = 0;
+  if (llvm::Error err = writePack(model.pack, hash, packPath, [&](uint64_t done, uint64_t total) {
+        if (done - lastReport >= (uint64_t(1) << 30) || done == total) {
+          lastReport = done;
+          progress(fmt::format("  {:.1f} / {:.1f} GiB", done / 1073741824.0, total / 1073741824.0));
+        }
+      }))
+    cleanupAndFail(std::move(err));
+  for (const char *extra : {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}) {
+    llvm::SmallString<256> src(modelDir), dst(tmpDir);
+    llvm::sys::path::append(src, extra);
+    llvm::sys::path::append(dst, extra);
+    if (fs::exists(src))
+      fs::copy_file(src, dst);
+  }
+  if (llvm::Error err = commitDirectory(tmpDir, outPath))
+    cleanupAndFail(std::move(err));
+  progress(fmt::format("wrote {}/gemma-run and {}/weights.gpack", outPath.getValue(),
+                       outPath.getValue()));
+  return 0;
+}
