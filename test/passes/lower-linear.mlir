@@ -1,0 +1,88 @@
+// gemma-lower-linear: gemma.linear / gemma.expert_linear -> register-tiled
+// scf.parallel + vector FMA loops.
+//
+// NOTE: the pass does not declare the math dialect as dependent although it
+// creates math.fma, so run on its own it aborts ("Building op `math.fma` but
+// it isn't known in this MLIRContext") unless the input already loads math.
+// @load_math_dialect below does that; see lower-linear-standalone.mlir.
+//
+// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8}))' | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16}))' | FileCheck %s --check-prefixes=CHECK,AVX512
+
+func.func private @load_math_dialect(%a: f32) -> f32 {
+  %0 = math.absf %a : f32
+  return %0 : f32
+}
+
+// 8 output rows = 2 blocks of 4 rows, no single-row remainder loop.
+// CHECK-LABEL: func.func @linear_bf16(
+// CHECK-SAME:      %[[X:[a-z0-9]+]]: memref<?x128xf32>, %[[W:[a-z0-9]+]]: memref<8x128xbf16>, %[[Y:[a-z0-9]+]]: memref<?x8xf32>
+// CHECK-NOT:   gemma.linear
+// CHECK:       scf.parallel
+// CHECK:         scf.for
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (vector<[[VL:8|16]]xf32>
+// AVX2-SAME:         vector<8xf32>
+// AVX512-SAME:       vector<16xf32>
+// CHECK:             vector.load %[[X]][{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
+// CHECK:             %[[WV:.*]] = vector.load %[[W]][{{.*}}] : memref<8x128xbf16>, vector<[[VL]]xbf16>
+// CHECK:             %[[WF:.*]] = arith.extf %[[WV]] : vector<[[VL]]xbf16> to vector<[[VL]]xf32>
+// CHECK:             math.fma %{{.*}}, %[[WF]], %{{.*}} : vector<[[VL]]xf32>
+// CHECK:             scf.yield
+// CHECK:           vector.reduction <add>, %{{.*}} : vector<[[VL]]xf32> into f32
+// CHECK:           memref.store %{{.*}}, %[[Y]]
+// CHECK-NOT:   scf.parallel
+// CHECK-NOT:   gemma.linear
+// CHECK:       return
+func.func @linear_bf16(%x: memref<?x128xf32>, %w: memref<8x128xbf16>, %y: memref<?x8xf32>) {
+  gemma.linear %x, %w -> %y : memref<?x128xf32>, memref<8x128xbf16> -> memref<?x8xf32>
+  return
+}
+
+// f32 weights are loaded as they are (no extf); 6 rows = one block of 4 and a
+// second parallel loop for the 2 remaining rows; in = 20 leaves a scalar tail
+// (AVX2: 16 vector + 4 scalar columns; AVX-512: 16 + 4 as well).
+// CHECK-LABEL: func.func @linear_f32_tail(
+// CHECK-NOT:   arith.extf
+// CHECK:       scf.parallel
+// CHECK:         vector.load %{{.*}} : memref<6x20xf32>, vector<[[VL]]xf32>
+// CHECK:         math.fma {{.*}} : vector<[[VL]]xf32>
+// CHECK:         vector.reduction <add>
+// CHECK:         memref.load %{{.*}} : memref<6x20xf32>
+// CHECK:         math.fma {{.*}} : f32
+// CHECK:       scf.parallel
+// CHECK-NOT:   arith.extf
+// CHECK:       return
+func.func @linear_f32_tail(%x: memref<?x20xf32>, %w: memref<6x20xf32>, %y: memref<?x6xf32>) {
+  gemma.linear %x, %w -> %y : memref<?x20xf32>, memref<6x20xf32> -> memref<?x6xf32>
+  return
+}
+
+// Experts: one parallel iteration per (token, slot, row block); the expert id
+// is loaded from the indices and indexes dim 0 of the weights.
+// CHECK-LABEL: func.func @expert_linear(
+// CHECK-SAME:      %[[EX:[a-z0-9]+]]: memref<?x128xf32>, %[[EW:[a-z0-9]+]]: memref<16x8x128xbf16>, %[[IDX:[a-z0-9]+]]: memref<?x4xi32>
+// CHECK-NOT:   gemma.expert_linear
+// CHECK:       scf.parallel (%[[T:.*]], %[[K:.*]], %{{.*}}) =
+// CHECK:         %[[ID:.*]] = memref.load %[[IDX]][%[[T]], %[[K]]] : memref<?x4xi32>
+// CHECK:         %[[E:.*]] = arith.index_cast %[[ID]] : i32 to index
+// CHECK:         vector.load %[[EX]][%[[T]], %{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
+// CHECK:         vector.load %[[EW]][%[[E]], %{{.*}}, %{{.*}}] : memref<16x8x128xbf16>, vector<[[VL]]xbf16>
+// CHECK:         math.fma
+// CHECK:         vector.reduction <add>
+// CHECK-NOT:   gemma.expert_linear
+// CHECK:       return
+func.func @expert_linear(%x: memref<?x128xf32>, %w: memref<16x8x128xbf16>, %idx: memref<?x4xi32>, %y: memref<?x4x8xf32>) {
+  gemma.expert_linear %x, %w, %idx -> %y : memref<?x128xf32>, memref<16x8x128xbf16>, memref<?x4xi32> -> memref<?x4x8xf32>
+  return
+}
+
+// [T, K, in] input: x is indexed by (token, slot).
+// CHECK-LABEL: func.func @expert_linear_3d(
+// CHECK-SAME:      %[[X3:[a-z0-9]+]]: memref<?x4x32xf32>
+// CHECK:       scf.parallel (%[[T3:.*]], %[[K3:.*]], %{{.*}}) =
+// CHECK:         vector.load %[[X3]][%[[T3]], %[[K3]], %{{.*}}] : memref<?x4x32xf32>, vector<[[VL]]xf32>
+// CHECK:       return
+func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %idx: memref<?x4xi32>, %y: memref<?x4x8xf32>) {
+  gemma.expert_linear %x, %w, %idx -> %y : memref<?x4x32xf32>, memref<16x8x32xf32>, memref<?x4xi32> -> memref<?x4x8xf32>
+  return
+}
