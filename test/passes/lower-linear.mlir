@@ -24,8 +24,8 @@ func.func private @load_math_dialect(%a: f32) -> f32 {
 // AVX2-SAME:         vector<8xf32>
 // AVX512-SAME:       vector<16xf32>
 // CHECK:             vector.load %[[X]][{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
-// CHECK:             %[[WV:.*]] = vector.load %[[W]][{{.*}}] : memref<8x128xbf16>, vector<[[VL]]xbf16>
-// CHECK:             %[[WF:.*]] = arith.extf %[[WV]] : vector<[[VL]]xbf16> to vector<[[VL]]xf32>
+// CHECK:             %[[WV:[a-z0-9_]+]] = vector.load %[[W]][{{.*}}] : memref<8x128xbf16>, vector<[[VL]]xbf16>
+// CHECK:             %[[WF:[a-z0-9_]+]] = arith.extf %[[WV]] : vector<[[VL]]xbf16> to vector<[[VL]]xf32>
 // CHECK:             math.fma %{{.*}}, %[[WF]], %{{.*}} : vector<[[VL]]xf32>
 // CHECK:             scf.yield
 // CHECK:           vector.reduction <add>, %{{.*}} : vector<[[VL]]xf32> into f32
@@ -40,7 +40,7 @@ func.func @linear_bf16(%x: memref<?x128xf32>, %w: memref<8x128xbf16>, %y: memref
 
 // f32 weights are loaded as they are (no extf); 6 rows = one block of 4 and a
 // second parallel loop for the 2 remaining rows; in = 20 leaves a scalar tail
-// (AVX2: 16 vector + 4 scalar columns; AVX-512: 16 + 4 as well).
+// (16 vector + 4 scalar columns at either width).
 // CHECK-LABEL: func.func @linear_f32_tail(
 // CHECK-NOT:   arith.extf
 // CHECK:       scf.parallel
@@ -62,9 +62,9 @@ func.func @linear_f32_tail(%x: memref<?x20xf32>, %w: memref<6x20xf32>, %y: memre
 // CHECK-LABEL: func.func @expert_linear(
 // CHECK-SAME:      %[[EX:[a-z0-9]+]]: memref<?x128xf32>, %[[EW:[a-z0-9]+]]: memref<16x8x128xbf16>, %[[IDX:[a-z0-9]+]]: memref<?x4xi32>
 // CHECK-NOT:   gemma.expert_linear
-// CHECK:       scf.parallel (%[[T:.*]], %[[K:.*]], %{{.*}}) =
-// CHECK:         %[[ID:.*]] = memref.load %[[IDX]][%[[T]], %[[K]]] : memref<?x4xi32>
-// CHECK:         %[[E:.*]] = arith.index_cast %[[ID]] : i32 to index
+// CHECK:       scf.parallel (%[[T:[a-z0-9_]+]], %[[K:[a-z0-9_]+]], %{{.*}}) =
+// CHECK:         %[[ID:[a-z0-9_]+]] = memref.load %[[IDX]][%[[T]], %[[K]]] : memref<?x4xi32>
+// CHECK:         %[[E:[a-z0-9_]+]] = arith.index_cast %[[ID]] : i32 to index
 // CHECK:         vector.load %[[EX]][%[[T]], %{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
 // CHECK:         vector.load %[[EW]][%[[E]], %{{.*}}, %{{.*}}] : memref<16x8x128xbf16>, vector<[[VL]]xbf16>
 // CHECK:         math.fma
@@ -79,7 +79,7 @@ func.func @expert_linear(%x: memref<?x128xf32>, %w: memref<16x8x128xbf16>, %idx:
 // [T, K, in] input: x is indexed by (token, slot).
 // CHECK-LABEL: func.func @expert_linear_3d(
 // CHECK-SAME:      %[[X3:[a-z0-9]+]]: memref<?x4x32xf32>
-// CHECK:       scf.parallel (%[[T3:.*]], %[[K3:.*]], %{{.*}}) =
+// CHECK:       scf.parallel (%[[T3:[a-z0-9_]+]], %[[K3:[a-z0-9_]+]], %{{.*}}) =
 // CHECK:         vector.load %[[X3]][%[[T3]], %[[K3]], %{{.*}}] : memref<?x4x32xf32>, vector<[[VL]]xf32>
 // CHECK:       return
 func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %idx: memref<?x4xi32>, %y: memref<?x4x8xf32>) {
