@@ -3,7 +3,8 @@
 # Skips apt entirely when everything is already there. See docs/dependencies.md.
 set -euo pipefail
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libomp-22-dev
-          libfmt-dev ninja-build ccache cmake python3 xz-utils)
+          libfmt-dev ninja-build ccache cmake python3 xz-utils
+          nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
