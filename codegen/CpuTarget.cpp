@@ -50,10 +50,20 @@ llvm::Expected<CpuTarget> gemma::resolveCpuTarget(llvm::StringRef name) {
                                      "x86-64-v4, znver3, sapphirerapids)",
                                      name.str().c_str());
     target.cpu = name.str();
-    llvm::SmallVector<llvm::StringRef, 64> feats;
-    llvm::X86::getFeaturesForCPU(name, feats, /*NeedPlus=*/false);
-    for (llvm::StringRef f : feats)
-      enabled[f] = true;
+    // Ask the X86 backend itself: llvm::X86::getFeaturesForCPU lists only a
+    // CPU's direct features (x86-64-v4 names avx512bw/dq/vl but not the
+    // implied avx512f), while the subtarget resolves the implications.
+    llvm::InitializeNativeTarget();
+    std::string error;
+    const llvm::Triple triple("x86_64-unknown-linux-gnu");
+    const llvm::Target *x86 = llvm::TargetRegistry::lookupTarget(triple, error);
+    if (!x86)
+      return llvm::createStringError("no x86 target in this LLVM: %s", error.c_str());
+    std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+        x86->createMCSubtargetInfo(triple, target.cpu, ""));
+    for (const llvm::SubtargetFeatureKV &feature : subtarget->getAllProcessorFeatures())
+      if (subtarget->getFeatureBits().test(feature.Value))
+        enabled[feature.Key] = true;
   }
   if (!enabled.lookup("avx2") || !enabled.lookup("fma"))
     return llvm::createStringError(

@@ -60,7 +60,8 @@ template <typename ViewOp> static LogicalResult verifyView(ViewOp op) {
     return op.emitOpError() << "has " << op.getDynamicSizes().size()
                             << " dynamic sizes for " << t.getNumDynamicDims()
                             << " dynamic dims";
-  if (op.getOffset() < 0)
+  // ODS's I64Attr getter returns uint64_t; the attribute's int is signed.
+  if (op.getOffsetAttr().getInt() < 0)
     return op.emitOpError("offset must be non-negative");
   return success();
 }
@@ -121,7 +122,7 @@ LogicalResult RopeOp::verify() {
   int64_t d = memrefType(getX()).getDimSize(2);
   if (d % 2 != 0)
     return emitOpError("head dim must be even");
-  if (getPairs() < 0 || getPairs() > d / 2)
+  if (getPairsAttr().getInt() < 0 || getPairsAttr().getInt() > d / 2)
     return emitOpError() << "pairs must be in [0, " << d / 2 << "]";
   if (getTheta().convertToDouble() <= 0.0)
     return emitOpError("theta must be positive");
@@ -187,11 +188,12 @@ LogicalResult AttentionOp::verify() {
                          << ") must be a static multiple of KV heads (" << nkv << ")";
   if (ShapedType::isDynamic(kc.getDimSize(1)))
     return emitOpError("cache slots must be static");
-  if (getWindow() < 0)
+  const int64_t window = getWindowAttr().getInt(); // signed, unlike getWindow()
+  if (window < 0)
     return emitOpError("window must be >= 0 (0: full causal)");
-  if (getWindow() > 0 && kc.getDimSize(1) < getWindow() - 1)
+  if (window > 0 && kc.getDimSize(1) < window - 1)
     return emitOpError() << "a ring of " << kc.getDimSize(1)
-                         << " slots cannot hold a window of " << getWindow();
+                         << " slots cannot hold a window of " << window;
   return success();
 }
 

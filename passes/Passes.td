@@ -32,7 +32,8 @@ def GemmaLowerLinear : VectorWidthPass<"gemma-lower-linear", "::mlir::func::Func
     expert id, so only selected experts are read.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
-                           "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def GemmaLowerAttention : VectorWidthPass<"gemma-lower-attention", "::mlir::func::FuncOp"> {

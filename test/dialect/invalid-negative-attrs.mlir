@@ -1,12 +1,6 @@
-// Negative values of I64Attr attributes must be rejected with the right
-// message. They are not: ODS's I64Attr getters return uint64_t, so
-// `op.getOffset() < 0` (verifyView) and `getWindow() < 0` (AttentionOp) in
-// dialects/GemmaOps.cpp are always false. A negative offset is accepted (and
-// gemma-materialize-buffers then emits a negative memref.view offset); a
-// negative window is rejected only by the ring check, as
-// "a ring of 8 slots cannot hold a window of 18446744073709551615".
-// Remove the XFAIL once both checks compare signed values.
-// XFAIL: *
+// Negative values of I64Attr attributes are rejected with the right message.
+// (ODS's I64Attr getters return uint64_t, so the verifiers must read the
+// attribute's signed value.)
 //
 // RUN: gemma-opt %s -split-input-file -verify-diagnostics
 

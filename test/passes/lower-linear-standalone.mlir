@@ -1,9 +1,8 @@
 // gemma-lower-linear must work on an input that does not already load the
 // math dialect: it creates math.fma, so Passes.td must list
 // ::mlir::math::MathDialect in GemmaLowerLinear's dependentDialects.
-// Currently it aborts with "Building op `math.fma` but it isn't known in this
-// MLIRContext". Remove the XFAIL once that is fixed.
-// XFAIL: *
+// (It used to abort with "Building op `math.fma` but it isn't known in this
+// MLIRContext".)
 //
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear))' | FileCheck %s
 
