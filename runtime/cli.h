@@ -21,13 +21,34 @@ struct Options {
   bool help = false;
   bool quiet = false;
 
-  // Generation.
+  // Prompt: exactly one of --ids, -p/-f, --chat (or --bench).
   std::vector<int64_t> ids; // prompt ids as given (>= 0; vocab checked later)
   bool haveIds = false;
-  int64_t nPredict = 16;
+  std::string prompt;       // -p TEXT or the contents of -f FILE
+  bool havePrompt = false;
+  std::string promptFlag;   // "-p" or "-f" (for messages)
+  bool chat = false;        // --chat: interactive, turns read from stdin
+  bool raw = false;         // --raw: -p text without the chat template
+  std::string system;       // --system TEXT
+  bool haveSystem = false;
+  int think = -1;           // --think 1, --no-think 0, unset -1 (off)
+  std::string tokenizer;    // --tokenizer FILE (default: next to gemma-run)
+  bool verbosePrompt = false;
+  bool special = false;     // print special tokens
+  bool ignoreEos = false;
+
+  // Generation.
+  int64_t nPredict = 16;    // --ids default; text modes default to -1
   bool nPredictSet = false;
   std::string logitsOut;
   std::string idsOut;
+
+  // Sampling overrides (unset: generation_config.json's defaults).
+  bool haveTemp = false, haveTopK = false, haveTopP = false, haveMinP = false,
+       haveRepeatPenalty = false, haveRepeatLastN = false, haveSeed = false;
+  float temp = 0, topP = 1, minP = 0, repeatPenalty = 1;
+  int64_t topK = 0, repeatLastN = 64;
+  uint64_t seed = 0;
 
   // Benchmark.
   int64_t ubatch = 0; // -ub: most tokens per forward call (0: as compiled)
@@ -40,10 +61,13 @@ struct Options {
   // Common.
   std::string weights; // empty: weights.gpack next to the executable
   int threads = 0;     // 0: default (all cores unless OMP_NUM_THREADS)
+
+  /// -p/-f or --chat: text in, text out through the tokenizer.
+  bool textMode() const { return havePrompt || chat; }
 };
 
-/// Parses argv into `opts`. Mode conflicts (e.g. --bench with --ids) are
-/// errors; --help short-circuits everything else.
+/// Parses argv into `opts` (reading -f FILE). Mode conflicts (e.g. --bench
+/// with --ids) are errors; --help short-circuits everything else.
 Status parseArgs(int argc, char **argv, Options &opts);
 
 /// Parses "2,17,99" into non-negative ids. `what` names the source in errors

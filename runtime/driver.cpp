@@ -138,41 +138,80 @@ void Engine::forward(const int32_t *ids, int64_t count, int64_t pos0,
   _mlir_ciface_gemma_forward(&w, &k, &s, &t, pos0, &l);
 }
 
-Status generate(Engine &engine, Sampler &sampler,
-                const std::vector<int32_t> &prompt, int64_t nPredict,
-                LogitsSink *sink, GenerationResult &result) {
+Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
+                const std::vector<int32_t> &prompt, const GenerateOptions &options,
+                GenerationResult &result) {
   const ModelInfo &m = engine.model();
+  LogitsSink *sink = options.sink;
   const bool allRows = sink != nullptr;
   const int64_t chunk = allRows ? engine.maxRowsChunk() : m.maxChunk;
   const int64_t n = static_cast<int64_t>(prompt.size());
   result = GenerationResult();
+  if (n == 0)
+    return Status::error("nothing to prefill (empty prompt)");
+  if (pos < 0 || pos > m.context || n > m.context - pos)
+    return Status::error(format(
+        "%lld prompt tokens at position %lld exceed the context of %lld tokens",
+        static_cast<long long>(n), static_cast<long long>(pos),
+        static_cast<long long>(m.context)));
+  for (size_t i = 0; i < prompt.size(); ++i)
+    if (prompt[i] < 0 || prompt[i] >= m.vocab)
+      return Status::error(format(
+          "token id %d at index %zu is out of range (vocab size %lld)", prompt[i],
+          i, static_cast<long long>(m.vocab)));
 
   // Prefill. The driver is the one place that enforces the call contract.
-  int64_t pos = 0, lastRow = 0;
+  const int64_t end = pos + n;
+  int64_t lastRow = 0;
   double t0 = nowSeconds();
-  while (pos < n) {
-    int64_t count = std::min(chunk, n - pos);
-    engine.forward(prompt.data() + pos, count, pos, allRows);
+  for (int64_t done = 0; done < n;) {
+    int64_t count = std::min(chunk, n - done);
+    engine.forward(prompt.data() + done, count, pos, allRows);
     lastRow = allRows ? count - 1 : 0;
     pos += count;
+    done += count;
     if (sink) {
       double w0 = nowSeconds();
       GEMMA_RT_TRY(sink->writeRows(engine.row(0), count));
       t0 += nowSeconds() - w0; // file I/O is not model time
     }
   }
+  for (int32_t id : prompt)
+    sampler.accept(id);
+  // At most as many tokens as leave the last one a free position.
+  int64_t limit = m.context - end;
+  if (options.nPredict >= 0 && options.nPredict < limit)
+    limit = options.nPredict;
   const float *last = engine.row(lastRow);
-  int32_t next = nPredict > 0 ? sampler.sample(last, m.vocab) : 0;
+  int32_t next = limit > 0 ? sampler.sample(last, m.vocab) : 0;
   result.promptSeconds = nowSeconds() - t0;
   result.promptTokens = n;
 
   // Decode: each generated token but the last is fed back one at a time.
   t0 = nowSeconds();
   double ioSeconds = 0;
-  for (int64_t i = 0; i < nPredict; ++i) {
-    result.generated.push_back(next);
-    if (i + 1 == nPredict)
+  for (int64_t i = 0; i < limit; ++i) {
+    if (std::find(options.stopIds.begin(), options.stopIds.end(), next) !=
+        options.stopIds.end()) {
+      result.stopId = next;
       break;
+    }
+    result.generated.push_back(next);
+    sampler.accept(next);
+    if (options.onToken) {
+      double w0 = nowSeconds();
+      bool more = options.onToken(next);
+      ioSeconds += nowSeconds() - w0;
+      if (!more) {
+        result.stoppedByCallback = true;
+        result.unfed = next;
+        break;
+      }
+    }
+    if (i + 1 == limit) {
+      result.unfed = next;
+      break;
+    }
     engine.forward(&next, 1, pos, allRows);
     ++pos;
     ++result.evalRuns;
@@ -185,6 +224,16 @@ Status generate(Engine &engine, Sampler &sampler,
   }
   result.evalSeconds = nowSeconds() - t0 - ioSeconds;
   return Status::ok();
+}
+
+Status generate(Engine &engine, Sampler &sampler,
+                const std::vector<int32_t> &prompt, int64_t nPredict,
+                LogitsSink *sink, GenerationResult &result) {
+  int64_t pos = 0;
+  GenerateOptions options;
+  options.nPredict = nPredict;
+  options.sink = sink;
+  return generate(engine, sampler, pos, prompt, options, result);
 }
 
 } // namespace gemma_rt

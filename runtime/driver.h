@@ -3,7 +3,9 @@
 // Owns the arenas the generated code works in (KV cache, scratch, logits)
 // and turns "prefill this prompt, then decode N tokens" into
 // _mlir_ciface_gemma_forward calls: chunking, positions and memref
-// descriptors. No model math here beyond the Sampler.
+// descriptors. No model math here beyond the Sampler. Generation can
+// continue from a position (chat turns reuse the KV cache), stop on ids and
+// report each token through a callback (streaming, the C API).
 //
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_RUNTIME_DRIVER_H
@@ -12,6 +14,7 @@
 #include "runtime/status.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace gemma_rt {
@@ -70,14 +73,41 @@ private:
 };
 
 struct GenerationResult {
-  std::vector<int32_t> generated;
+  std::vector<int32_t> generated; // sampled ids, stop id excluded
+  int32_t stopId = -1;            // the stop id that ended generation, or -1
+  /// The last generated id when it was not fed back (the loop ended on the
+  /// token limit, the context or the callback), else -1. A continuation
+  /// (the next chat turn) must feed it first.
+  int32_t unfed = -1;
+  bool stoppedByCallback = false;
   double promptSeconds = 0, evalSeconds = 0;
   int64_t promptTokens = 0, evalRuns = 0;
 };
 
+struct GenerateOptions {
+  /// Tokens to generate; < 0: until a stop id or the context is full.
+  int64_t nPredict = 16;
+  /// Sampling one of these ends generation (the id is neither returned nor
+  /// fed). Empty: exactly nPredict tokens.
+  std::vector<int32_t> stopIds;
+  /// Receives every logits row (prompt rows, then one per decode step).
+  LogitsSink *sink = nullptr;
+  /// Called with each generated id as soon as it is sampled; returning
+  /// false stops (that id stays in `generated` but is not fed).
+  std::function<bool(int32_t)> onToken;
+};
+
+/// Feeds `prompt` at positions pos.. (advancing `pos`; the KV cache must
+/// hold positions < pos), then samples. Every fed or generated id is
+/// passed to sampler.accept. On return `pos` counts the positions in the
+/// cache. Errors: pos + prompt beyond the context.
+Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
+                const std::vector<int32_t> &prompt, const GenerateOptions &options,
+                GenerationResult &result);
+
 /// Prefills `prompt` from position 0 in chunks, then generates `nPredict`
-/// tokens with `sampler`. When `sink` is set it receives every logits row
-/// (prompt rows, then one per decode step), in order.
+/// tokens with `sampler` (no stop ids). When `sink` is set it receives
+/// every logits row (prompt rows, then one per decode step), in order.
 Status generate(Engine &engine, Sampler &sampler,
                 const std::vector<int32_t> &prompt, int64_t nPredict,
                 LogitsSink *sink, GenerationResult &result);

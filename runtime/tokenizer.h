@@ -36,6 +36,7 @@ public:
   /// Text -> ids. Special tokens written in the text (e.g. "<start_of_turn>")
   /// become their ids. addSpecial: also add what the file's post_processor
   /// adds (<bos> for Gemma). Invalid UTF-8 is an error naming the byte offset.
+  /// `ids` is replaced. encode/decode keep no state: safe from any thread.
   Status encode(std::string_view text, bool addSpecial,
                 std::vector<int32_t> &ids) const;
 
@@ -71,7 +72,8 @@ class StreamDecoder {
 public:
   StreamDecoder(const Tokenizer &tokenizer, bool skipSpecial)
       : tokenizer(tokenizer), skipSpecial(skipSpecial) {}
-  /// Text that became printable with `id` (possibly empty).
+  /// Text that became printable with `id` (possibly empty). An id the
+  /// tokenizer cannot decode yields nothing.
   std::string push(int32_t id);
   /// Whatever is still held back (invalid trailing bytes as U+FFFD).
   std::string finish();
