@@ -290,6 +290,19 @@ Expected<std::unique_ptr<Checkpoint>> Checkpoint::open(StringRef dirArg) {
   return std::move(ck);
 }
 
+std::unique_ptr<Checkpoint> Checkpoint::fromTensors(StringRef origin,
+                                                    std::vector<TensorInfo> list,
+                                                    std::shared_ptr<void> keepAlive) {
+  std::unique_ptr<Checkpoint> ck(new Checkpoint());
+  ck->dir = origin.str();
+  ck->keepAlive = std::move(keepAlive);
+  for (TensorInfo &t : list) {
+    std::string name = t.name;
+    ck->tensors.try_emplace(name, std::move(t));
+  }
+  return ck;
+}
+
 const TensorInfo *Checkpoint::find(StringRef name) const {
   auto it = tensors.find(name);
   return it == tensors.end() ? nullptr : &it->second;

@@ -44,6 +44,13 @@ public:
   /// unsupported dtype such as I64 or F8_E4M3, index naming a missing shard).
   static llvm::Expected<std::unique_ptr<Checkpoint>> open(llvm::StringRef dir);
 
+  /// A checkpoint over tensors from another source (the ONNX frontend binds
+  /// initializers to canonical Hugging Face names). The tensors point into
+  /// memory owned by `keepAlive`; `origin` names the source in errors.
+  static std::unique_ptr<Checkpoint> fromTensors(llvm::StringRef origin,
+                                                 std::vector<TensorInfo> tensors,
+                                                 std::shared_ptr<void> keepAlive);
+
   /// nullptr if absent.
   const TensorInfo *find(llvm::StringRef name) const;
 
@@ -60,6 +67,7 @@ private:
   std::string dir;
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> files;
   llvm::StringMap<TensorInfo> tensors;
+  std::shared_ptr<void> keepAlive; // fromTensors: the source's memory
 };
 
 } // namespace gemma

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/Pipeline.h"
 #include "dialects/GemmaDialect.h"
+#include "frontend/onnx/GemmaOnnxDialect.h"
+#include "frontend/onnx/Raise.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -18,10 +20,12 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::gemma::registerGemmaPasses();
   mlir::gemma::registerPhasePipelines();
+  gemma::onnxfe::registerGemmaOnnxPasses(); // --gemma-onnx-raise (ONNX frontend)
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::gemma::GemmaDialect>();
+  registry.insert<mlir::gemma_onnx::GemmaOnnxDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "gemma-opt: gemma dialect and pass driver\n", registry));
 }

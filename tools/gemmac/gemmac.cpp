@@ -17,6 +17,7 @@
 #include "frontend/ModelConfig.h"
 #include "frontend/WeightsPack.h"
 #include "frontend/import/ImportModel.h"
+#include "frontend/onnx/OnnxFrontend.h"
 #include "runtime/gemma_abi.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -37,7 +38,7 @@ namespace cl = llvm::cl;
 namespace fs = llvm::sys::fs;
 
 static cl::OptionCategory category("gemmac options");
-static cl::opt<std::string> modelDir(cl::Positional, cl::desc("<model dir>"), cl::Required,
+static cl::opt<std::string> modelDir(cl::Positional, cl::desc("<model dir | model.onnx>"), cl::Required,
                                      cl::cat(category));
 static cl::opt<std::string> outPath("o", cl::desc("Output: the deployable folder (or the file "
                                                   "for --emit=mlir/asm/llvm/obj)"),
@@ -55,7 +56,7 @@ static cl::opt<int64_t> maxChunk("max-chunk",
                                  cl::desc("Most tokens per forward step; longer prompts are "
                                           "prefilled in chunks (default 256)"),
                                  cl::init(0), cl::cat(category));
-enum class Emit { Deployable, Mlir, Lowered, Asm, LLVMIR, Obj };
+enum class Emit { Deployable, Mlir, Lowered, Asm, LLVMIR, Obj, OnnxImport, OnnxRaised };
 static cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write"), cl::init(Emit::Deployable),
     cl::values(clEnumValN(Emit::Deployable, "deployable", "the deployable folder (default)"),
@@ -63,8 +64,17 @@ static cl::opt<Emit> emitKind(
                clEnumValN(Emit::Lowered, "lowered", "the IR after all phases (LLVM dialect)"),
                clEnumValN(Emit::Asm, "asm", "x86-64 assembly of the model"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR of the model"),
-               clEnumValN(Emit::Obj, "obj", "the model's object file")),
+               clEnumValN(Emit::Obj, "obj", "the model's object file"),
+               clEnumValN(Emit::OnnxImport, "onnx-import",
+                          "model.onnx only: the graph in the gemma_onnx import dialect"),
+               clEnumValN(Emit::OnnxRaised, "onnx-raised",
+                          "model.onnx only: the graph after the raising patterns")),
     cl::cat(category));
+static cl::opt<bool> onnxReport("report",
+                                cl::desc("model.onnx only: print, per ONNX op type, how many "
+                                         "nodes were raised into which gemma op and how many "
+                                         "were lowered generically"),
+                                cl::cat(category));
 static cl::opt<std::string> dumpDir("dump-after-phase",
                                     cl::desc("Write the IR after every phase into DIR "
                                              "(NN-<phase>.mlir)"),
@@ -79,6 +89,10 @@ static cl::opt<std::string> runtimeLib("runtime",
                                        cl::desc("libgemma_runtime.a to link (default: the one "
                                                 "installed next to gemmac)"),
                                        cl::cat(category));
+static cl::opt<std::string> tokenizerPath("tokenizer",
+                                          cl::desc("tokenizer.json to bundle into the deployable "
+                                                   "(default: the model folder's, when present)"),
+                                          cl::value_desc("FILE"), cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
 namespace {
@@ -133,14 +147,47 @@ int main(int argc, char **argv) {
     if (std::find(known.begin(), known.end(), p) == known.end())
       fail(fmt::format("--disable-pass={}: no such switchable pass (see --list-passes)", p));
 
+  if (!tokenizerPath.empty() && !fs::is_regular_file(tokenizerPath))
+    fail(fmt::format("--tokenizer: {} does not exist or is not a file", tokenizerPath.getValue()));
+
   CpuTarget target = check(resolveCpuTarget(cpuName));
-  llvm::SmallString<256> configPath(modelDir);
-  llvm::sys::path::append(configPath, "config.json");
-  if (!fs::is_directory(modelDir))
-    fail(fmt::format("model folder {} does not exist", modelDir.getValue()));
-  progress("reading " + std::string(configPath));
-  ModelConfig cfg = check(parseModelConfig(configPath));
-  std::unique_ptr<Checkpoint> ckpt = check(Checkpoint::open(modelDir));
+  ModelConfig cfg;
+  std::unique_ptr<Checkpoint> ckpt;
+  std::string sideFiles = modelDir; // generation_config.json, tokenizer.json
+  if (llvm::StringRef(modelDir).ends_with(".onnx")) {
+    // ONNX frontend (docs/onnx.md): raised back to the same ModelConfig and
+    // canonical tensors as a Hugging Face folder.
+    progress("reading " + modelDir);
+    using gemma::onnxfe::OnnxStop;
+    OnnxStop stop = emitKind == Emit::OnnxImport   ? OnnxStop::AfterImport
+                    : emitKind == Emit::OnnxRaised ? OnnxStop::AfterRaising
+                                                   : OnnxStop::None;
+    std::error_code ec;
+    std::unique_ptr<llvm::raw_fd_ostream> irOut;
+    if (stop != OnnxStop::None) {
+      irOut = std::make_unique<llvm::raw_fd_ostream>(outPath, ec);
+      if (ec)
+        fail(fmt::format("cannot write {}: {}", outPath.getValue(), ec.message()));
+    }
+    gemma::onnxfe::OnnxInput in = check(gemma::onnxfe::readOnnxModel(modelDir, stop, irOut.get()));
+    if (stop != OnnxStop::None)
+      return 0;
+    if (onnxReport)
+      llvm::outs() << in.report;
+    cfg = std::move(in.cfg);
+    ckpt = std::move(in.ckpt);
+    sideFiles = in.directory;
+  } else {
+    if (emitKind == Emit::OnnxImport || emitKind == Emit::OnnxRaised || onnxReport)
+      fail("--emit=onnx-import, --emit=onnx-raised and --report need a model.onnx input");
+    llvm::SmallString<256> configPath(modelDir);
+    llvm::sys::path::append(configPath, "config.json");
+    if (!fs::is_directory(modelDir))
+      fail(fmt::format("model folder {} does not exist", modelDir.getValue()));
+    progress("reading " + std::string(configPath));
+    cfg = check(parseModelConfig(configPath));
+    ckpt = check(Checkpoint::open(modelDir));
+  }
   progress(fmt::format("model: {} layers, hidden {}, vocab {}{}{}", cfg.numLayers,
                        cfg.hiddenSize, cfg.vocabSize,
                        cfg.moe ? fmt::format(", {} experts top-{}", cfg.numExperts, cfg.topK) : "",
@@ -232,6 +279,9 @@ int main(int argc, char **argv) {
   progress("linking gemma-run");
   if (llvm::Error err = linkDeployable(object, runtime, tmpDir))
     cleanupAndFail(std::move(err));
+  progress("linking libgemma.so (C API)");
+  if (llvm::Error err = linkCApi(object, runtime, tmpDir))
+    cleanupAndFail(std::move(err));
   fs::remove(object);
   llvm::SmallString<256> packPath(tmpDir);
   llvm::sys::path::append(packPath, "weights.gpack");
@@ -244,13 +294,8 @@ int main(int argc, char **argv) {
         }
       }))
     cleanupAndFail(std::move(err));
-  for (const char *extra : {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}) {
-    llvm::SmallString<256> src(modelDir), dst(tmpDir);
-    llvm::sys::path::append(src, extra);
-    llvm::sys::path::append(dst, extra);
-    if (fs::exists(src))
-      fs::copy_file(src, dst);
-  }
+  if (llvm::Error err = copyModelFiles(sideFiles, tokenizerPath, tmpDir))
+    cleanupAndFail(std::move(err));
   if (llvm::Error err = commitDirectory(tmpDir, outPath))
     cleanupAndFail(std::move(err));
   progress(fmt::format("wrote {}/gemma-run and {}/weights.gpack", outPath.getValue(),

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# check-golden.sh DATA_DIR CASE WORK: compiles the golden CASE (AVX2 code),
+# check-golden.sh DATA_DIR CASE WORK [INPUT]: compiles the golden CASE
+# (AVX2 code) from INPUT (default: its Hugging Face folder; the ONNX tests
+# pass DATA_DIR/golden/CASE/model.onnx),
 # then checks, against its fp32 reference: prefill logits, 24 greedy ids,
 # every decode-step row, and that chunked (7 tokens per call, past the
 # sliding window of 8) and token-by-token prefill give the same logits.
 set -euxo pipefail
 data=$1/golden/$2 work=$3 here=$(dirname "$0")
+input=${4:-$data}
 ref=$data/reference.safetensors
 ids() { python3 "$here/ids.py" "$ref" "$1"; }
 rm -rf "$work" && mkdir -p "$work"
-gemmac "$data" -o "$work/out" --cpu=x86-64-v3 -q
+gemmac "$input" -o "$work/out" --cpu=x86-64-v3 -q
 run=$work/out/gemma-run
 "$run" --ids "$(ids input_ids)" -n 24 --logits-out "$work/logits" --ids-out "$work/ids" --quiet
 gemma-compare "$work/logits:logits" "$ref:logits" --rows-a 0:40 --atol 1e-3
