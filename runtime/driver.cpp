@@ -122,7 +122,7 @@ Status Engine::init(const ModelInfo &m, const WeightsPack &pack, int64_t maxRows
 }
 
 void Engine::forward(const int32_t *ids, int64_t count, int64_t pos0,
-                     bool allRows) {
+                     bool allRows, int64_t flags) {
   gemma_memref1d w = memref1d(weights, static_cast<int64_t>(weightsBytes));
   gemma_memref1d k = memref1d(kv, info.kvBytes);
   gemma_memref1d s = memref1d(scratch, info.scratchBytes);
@@ -135,7 +135,7 @@ void Engine::forward(const int32_t *ids, int64_t count, int64_t pos0,
   l.sizes[1] = info.vocab;
   l.strides[0] = info.vocab;
   l.strides[1] = 1;
-  _mlir_ciface_gemma_forward(&w, &k, &s, &t, pos0, &l);
+  _mlir_ciface_gemma_forward(&w, &k, &s, &t, pos0, &l, flags);
 }
 
 Status generate(Engine &engine, Sampler &sampler,
@@ -143,6 +143,11 @@ Status generate(Engine &engine, Sampler &sampler,
                 LogitsSink *sink, GenerationResult &result) {
   const ModelInfo &m = engine.model();
   const bool allRows = sink != nullptr;
+  // Greedy sampling with no logits output only needs each row's argmax,
+  // which the monotone soft-cap does not change: let the code skip it.
+  const int64_t flags = !sink && dynamic_cast<GreedySampler *>(&sampler)
+                            ? GEMMA_FORWARD_ARGMAX_ONLY
+                            : 0;
   const int64_t chunk = allRows ? engine.maxRowsChunk() : m.maxChunk;
   const int64_t n = static_cast<int64_t>(prompt.size());
   result = GenerationResult();
@@ -152,7 +157,7 @@ Status generate(Engine &engine, Sampler &sampler,
   double t0 = nowSeconds();
   while (pos < n) {
     int64_t count = std::min(chunk, n - pos);
-    engine.forward(prompt.data() + pos, count, pos, allRows);
+    engine.forward(prompt.data() + pos, count, pos, allRows, flags);
     lastRow = allRows ? count - 1 : 0;
     pos += count;
     if (sink) {
@@ -173,7 +178,7 @@ Status generate(Engine &engine, Sampler &sampler,
     result.generated.push_back(next);
     if (i + 1 == nPredict)
       break;
-    engine.forward(&next, 1, pos, allRows);
+    engine.forward(&next, 1, pos, allRows, flags);
     ++pos;
     ++result.evalRuns;
     if (sink) {

@@ -37,11 +37,17 @@ typedef struct {
  *  scratch: activation arena (uint8, GEMMA_INFO_SCRATCH_BYTES)
  *  ids:     int32 token ids, each < vocab (the runtime checks)
  *  logits:  float [R, vocab] with R == T (a row per token) or R == 1 (only
- *           the last token's row). Logits are final (soft-capped).
+ *           the last token's row). Logits are final (soft-capped) unless
+ *           flags has GEMMA_FORWARD_ARGMAX_ONLY.
+ *  flags:   GEMMA_FORWARD_* bits.
  * Reads the cache for positions < pos0, appends positions pos0.. to it. */
 void _mlir_ciface_gemma_forward(gemma_memref1d *weights, gemma_memref1d *kv,
                                 gemma_memref1d *scratch, gemma_memref1d *ids,
-                                int64_t pos0, gemma_memref2d *logits);
+                                int64_t pos0, gemma_memref2d *logits, int64_t flags);
+
+/* The caller only takes the argmax of each logits row (greedy sampling, no
+ * logits output): the monotone final soft-cap may be skipped. */
+#define GEMMA_FORWARD_ARGMAX_ONLY 1
 
 /* Model facts, a constant array of int64 exported by the generated object. */
 extern const int64_t gemma_model_info[32];
@@ -63,7 +69,7 @@ enum {
   GEMMA_INFO_COUNT = 32
 };
 
-#define GEMMA_ABI_VERSION 1
+#define GEMMA_ABI_VERSION 2
 
 /* CPU features (GEMMA_INFO_CPU_FEATURES bits). */
 enum {
