@@ -68,6 +68,8 @@ std::vector<Phase> buildPhases() {
                                       [] { return createGemmaFuseMoeRouting(); }, true);
                     addUnlessDisabled(pm, o, "gemma-fuse-final-softcap",
                                       [] { return createGemmaFuseFinalSoftcap(); }, true);
+                    if (o.profile)
+                      pm.addPass(createGemmaProfileOps());
                   }});
   list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
                   [](OpPassManager &pm, const PipelineOptions &o) {

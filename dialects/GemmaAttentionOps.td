@@ -13,8 +13,8 @@ def Gemma_AttentionOp : Gemma_Op<"attention"> {
     Query head h reads KV head h / (n_q/n_kv) in place: K/V are never copied
     per query head. Key position p is visible from query position q iff
     p <= q and, when `window` > 0, q - p < window. A sliding layer's ring
-    therefore needs S >= window - 1 + T slots (the importer sizes it
-    window - 1 + max chunk). Scores are q.k * `scale` (Gemma 4: 1.0), softmax
+    therefore needs S >= min(context, window - 1 + T) slots (the importer
+    sizes it so for its max chunk). Scores are q.k * `scale` (Gemma 4: 1.0), softmax
     in f32.
   }];
   let arguments = (ins MemRefRankOf<[F32], [3]>:$q, MemRefRankOf<[F32], [3]>:$kCache,

@@ -56,6 +56,16 @@ def GemmaTileAttention : VectorWidthPass<"gemma-tile-attention", "::mlir::func::
                            "::mlir::memref::MemRefDialect"];
 }
 
+def GemmaProfileOps : Pass<"gemma-profile-ops", "::mlir::ModuleOp"> {
+  let summary = "Time each gemma op by family (gemmac --profile)";
+  let description = [{
+    Wraps every model-level op in calls to gemma_prof_begin/end(family), with
+    the GEMMA_PROF_* families of runtime/gemma_abi.h; the runtime sums the
+    time per family (gemma-run --profile).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
 def GemmaLowerElementwise : VectorWidthPass<"gemma-lower-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Lower embed, norms, RoPE, GELU, adds and soft-cap to vector loops";
   let description = [{

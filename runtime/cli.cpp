@@ -89,7 +89,7 @@ Status parseIdList(const std::string &text, const std::string &what,
 }
 
 Status parseArgs(int argc, char **argv, Options &opts) {
-  bool sawPrompt = false, sawReps = false;
+  bool sawPrompt = false, sawReps = false, sawDepth = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -177,6 +177,14 @@ Status parseArgs(int argc, char **argv, Options &opts) {
       GEMMA_RT_TRY(takeValue(v));
       GEMMA_RT_TRY(parseCount(arg, v, 1, opts.benchReps));
       sawReps = true;
+    } else if (arg == "-d" || arg == "--n-depth") {
+      std::string v;
+      GEMMA_RT_TRY(takeValue(v));
+      GEMMA_RT_TRY(parseCount(arg, v, 0, opts.benchDepth));
+      sawDepth = true;
+    } else if (arg == "--profile") {
+      GEMMA_RT_TRY(noValue());
+      opts.profile = true;
     } else if (arg == "--bench-json") {
       GEMMA_RT_TRY(takeValue(opts.benchJson));
       if (opts.benchJson.empty())
@@ -202,6 +210,8 @@ Status parseArgs(int argc, char **argv, Options &opts) {
       return Status::error("-p/--n-prompt is only valid with --bench");
     if (sawReps)
       return Status::error("-r/--repetitions is only valid with --bench");
+    if (sawDepth)
+      return Status::error("-d/--n-depth is only valid with --bench");
     if (!opts.benchJson.empty())
       return Status::error("--bench-json is only valid with --bench");
     if (!opts.haveIds)
@@ -239,6 +249,9 @@ void printUsage(FILE *out) {
       "  -n, --n-predict N      tg test: decode N tokens one at a time (default 128;\n"
       "                         0 skips)\n"
       "  -r, --repetitions N    repetitions of each test (default 3)\n"
+      "  -d, --n-depth N        tg test: decode at positions N.. (llama-bench's depth;\n"
+      "                         the KV cache is not prefilled, which does not change\n"
+      "                         the work; default 0)\n"
       "  --bench-json FILE      also write the results to FILE as JSON\n"
       "\n"
       "common:\n"
@@ -247,6 +260,8 @@ void printUsage(FILE *out) {
       "  -ub, --ubatch-size N   most tokens per forward call (default: the\n"
       "                         compiled --max-chunk); 1 feeds the prompt token\n"
       "                         by token\n"
+      "  --profile              print milliseconds per token of each op family\n"
+      "                         (needs a model compiled with gemmac --profile)\n"
       "  -t, --threads N        OpenMP threads (default: all cores, or\n"
       "                         OMP_NUM_THREADS when set)\n"
       "  -h, --help             show this help and exit\n"

@@ -71,6 +71,25 @@ enum {
 
 #define GEMMA_ABI_VERSION 2
 
+/* Op families timed by a model compiled with `gemmac --profile`: the
+ * generated code calls gemma_prof_begin(f) / gemma_prof_end(f) around every
+ * model-level op (the runtime defines both). */
+enum {
+  GEMMA_PROF_EMBED = 0,
+  GEMMA_PROF_NORM = 1,
+  GEMMA_PROF_LINEAR = 2,
+  GEMMA_PROF_QK_ROPE_KV = 3,
+  GEMMA_PROF_ATTN_SLIDING = 4,
+  GEMMA_PROF_ATTN_FULL = 5,
+  GEMMA_PROF_ROUTER = 6,
+  GEMMA_PROF_EXPERTS = 7,
+  GEMMA_PROF_ELEMENTWISE = 8,
+  GEMMA_PROF_LM_HEAD = 9,
+  GEMMA_PROF_COUNT = 10
+};
+void gemma_prof_begin(int64_t family);
+void gemma_prof_end(int64_t family);
+
 /* CPU features (GEMMA_INFO_CPU_FEATURES bits). */
 enum {
   GEMMA_CPU_AVX2 = 1 << 0,

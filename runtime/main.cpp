@@ -10,6 +10,7 @@
 #include "runtime/cli.h"
 #include "runtime/cpu_features.h"
 #include "runtime/driver.h"
+#include "runtime/profile.h"
 #include "runtime/safetensors_writer.h"
 #include "runtime/sampler.h"
 #include "runtime/weights_pack.h"
@@ -130,6 +131,12 @@ Status run(int argc, char **argv) {
                  static_cast<long long>(result.evalRuns),
                  rate(result.evalRuns, result.evalSeconds),
                  result.evalSeconds * 1e3, threads);
+  }
+  if (opts.profile) {
+    if (!profileHasData())
+      return Status::error("--profile: this model was compiled without gemmac --profile");
+    profilePrint(stderr, "per-op time over prompt and generation (ms per processed token)",
+                 static_cast<double>(result.promptTokens + result.evalRuns));
   }
   return Status::ok();
 }

@@ -306,14 +306,6 @@ func.func @attention_dynamic_heads(%q: memref<?x?x32xf32>, %k: memref<?x2x32xf32
 
 // -----
 
-func.func @attention_window(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
-  // expected-error @+1 {{'gemma.attention' op a ring of 8 slots cannot hold a window of 16}}
-  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 16 : i64} : memref<?x4x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
-  return
-}
-
-// -----
-
 func.func @attention_dynamic_slots(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x?x32xf32>, %p: index) {
   // expected-error @+1 {{'gemma.attention' op cache slots must be static}}
   gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x?x32xf32>, memref<2x?x32xf32> -> memref<?x4x32xf32>
