@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# check-golden.sh DATA_DIR CASE WORK [GEMMAC_FLAGS...]: compiles the golden
-# CASE (AVX2 code, plus any extra gemmac flags such as --disable-pass=NAME),
-# then checks, against its fp32 reference: prefill logits, 24 greedy ids
-# (with logits out, and argmax-only: the soft-cap skipped), every
-# decode-step row, and that chunked (7 tokens per call, past the sliding
+# check-golden.sh DATA_DIR CASE WORK [INPUT|- [GEMMAC_FLAGS...]]: compiles
+# the golden CASE (AVX2 code) from INPUT (default or "-": its Hugging Face
+# folder; the ONNX tests pass DATA_DIR/golden/CASE/model.onnx) with any extra
+# gemmac flags (e.g. --disable-pass=NAME), then checks, against its fp32
+# reference: prefill logits, 24 greedy ids (with logits out, and argmax-only:
+# the soft-cap skipped), every decode-step row, and that chunked (7 tokens per call, past the sliding
 # window of 8) and token-by-token prefill give the same logits.
 set -euxo pipefail
 data=$1/golden/$2 work=$3 here=$(dirname "$0")
-shift 3
+input=${4:--}
+[[ $input == - ]] && input=$data
+shift $(( $# < 4 ? $# : 4 ))
 ref=$data/reference.safetensors
 ids() { python3 "$here/ids.py" "$ref" "$1"; }
 rm -rf "$work" && mkdir -p "$work"
-gemmac "$data" -o "$work/out" --cpu=x86-64-v3 -q "$@"
+gemmac "$input" -o "$work/out" --cpu=x86-64-v3 -q "$@"
 run=$work/out/gemma-run
 "$run" --ids "$(ids input_ids)" -n 24 --logits-out "$work/logits" --ids-out "$work/ids" --quiet
 gemma-compare "$work/logits:logits" "$ref:logits" --rows-a 0:40 --atol 1e-3
