@@ -60,12 +60,27 @@ std::vector<Phase> buildPhases() {
                     pm.addPass(createCanonicalizerPass());
                     pm.addPass(createCSEPass());
                   }});
+  list.push_back({"fuse", "model-level fusions on gemma ops (each switchable)",
+                  [](OpPassManager &pm, const PipelineOptions &o) {
+                    addUnlessDisabled(pm, o, "gemma-fuse-qk-norm-rope",
+                                      [] { return createGemmaFuseQkNormRope(); }, true);
+                    addUnlessDisabled(pm, o, "gemma-fuse-moe-routing",
+                                      [] { return createGemmaFuseMoeRouting(); }, true);
+                    addUnlessDisabled(pm, o, "gemma-fuse-final-softcap",
+                                      [] { return createGemmaFuseFinalSoftcap(); }, true);
+                    if (o.profile)
+                      pm.addPass(createGemmaProfileOps());
+                  }});
   list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
                   [](OpPassManager &pm, const PipelineOptions &o) {
                     GemmaLowerLinearOptions lin{o.vectorWidth};
                     GemmaLowerAttentionOptions att{o.vectorWidth};
                     GemmaLowerMoEOptions moe{o.vectorWidth};
                     GemmaLowerElementwiseOptions ew{o.vectorWidth};
+                    GemmaTileAttentionOptions tiled;
+                    tiled.vectorWidth = o.vectorWidth;
+                    addUnlessDisabled(pm, o, "gemma-tile-attention",
+                                      [&] { return createGemmaTileAttention(tiled); }, true);
                     pm.addNestedPass<func::FuncOp>(createGemmaLowerLinear(lin));
                     pm.addNestedPass<func::FuncOp>(createGemmaLowerAttention(att));
                     pm.addNestedPass<func::FuncOp>(createGemmaLowerMoE(moe));
@@ -108,7 +123,8 @@ const std::vector<Phase> &mlir::gemma::phases() {
 }
 
 std::vector<std::string> mlir::gemma::switchablePasses() {
-  return {"gemma-approximate-math"};
+  return {"gemma-fuse-qk-norm-rope", "gemma-fuse-moe-routing", "gemma-fuse-final-softcap",
+          "gemma-tile-attention", "gemma-approximate-math"};
 }
 
 static LogicalResult dump(ModuleOp module, const PipelineOptions &o, unsigned index,

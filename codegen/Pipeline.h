@@ -26,6 +26,7 @@ struct PipelineOptions {
   std::set<std::string> disabledPasses; // pass arguments, e.g. "gemma-approximate-math"
   std::string dumpDir;                  // empty: no dumps
   bool verbose = false;
+  bool profile = false; // gemma-profile-ops: time each op family (gemmac --profile)
 };
 
 struct Phase {

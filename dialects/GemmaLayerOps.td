@@ -35,15 +35,19 @@ def Gemma_RmsNormOp : Gemma_Op<"rms_norm"> {
 }
 
 def Gemma_LinearOp : Gemma_Op<"linear"> {
-  let summary = "y = x * W^T with W stored [out, in]";
+  let summary = "y = x * W^T with W stored [out, in], optional soft-cap epilogue";
   let description = [{
     x [T, in] f32; W [out, in] in f32/bf16/f16 (upcast on load, f32
-    accumulation); y [T, out] f32.
+    accumulation); y [T, out] f32. With `softcap` (set by
+    gemma-fuse-final-softcap) each output is cap * tanh(y / cap) as it is
+    stored, unless `argmax_only` is true at run time: then the caller only
+    takes the argmax, which the monotone cap does not change, so it is skipped.
   }];
   let arguments = (ins MemRefRankOf<[F32], [2]>:$x, MemRefRankOf<[F32, BF16, F16], [2]>:$weight,
-                       MemRefRankOf<[F32], [2]>:$out);
+                       MemRefRankOf<[F32], [2]>:$out, Optional<I1>:$argmaxOnly,
+                       OptionalAttr<F32Attr>:$softcap);
   let assemblyFormat = [{
-    $x `,` $weight `->` $out attr-dict `:` type($x) `,` type($weight) `->` type($out)
+    $x `,` $weight `->` $out (`unless` $argmaxOnly^)? attr-dict `:` type($x) `,` type($weight) `->` type($out)
   }];
   let hasVerifier = 1;
 }
@@ -116,8 +120,15 @@ def Gemma_ScaleOp : Gemma_Op<"scale"> {
 
 def Gemma_SoftcapOp : Gemma_Op<"softcap"> {
   let summary = "final logit soft-cap: cap * tanh(x / cap)";
-  let arguments = (ins MemRefOf<[F32]>:$x, MemRefOf<[F32]>:$out, F32Attr:$cap);
-  let assemblyFormat = [{ $x `->` $out attr-dict `:` type($x) `->` type($out) }];
+  let description = [{
+    With `argmax_only` true at run time the op does nothing: the caller only
+    takes the argmax of the logits, which the monotone cap preserves.
+  }];
+  let arguments = (ins MemRefOf<[F32]>:$x, MemRefOf<[F32]>:$out, Optional<I1>:$argmaxOnly,
+                       F32Attr:$cap);
+  let assemblyFormat = [{
+    $x `->` $out (`unless` $argmaxOnly^)? attr-dict `:` type($x) `->` type($out)
+  }];
   let hasVerifier = 1;
 }
 

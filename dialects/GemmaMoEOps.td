@@ -11,6 +11,8 @@ def Gemma_MoeRouteOp : Gemma_Op<"moe_route"> {
     z = r . proj^T ([E]); p = softmax(z) over all experts; the top-k of p
     (descending, lowest index first on ties) renormalised to sum 1, each times
     per_expert_scale[e]. Writes indices [T, k] (i32) and weights [T, k].
+    gemma-fuse-moe-routing builds it from the unfused chain rms_norm . scale
+    . linear . softmax . top_k . moe_weights.
   }];
   let arguments = (ins MemRefRankOf<[F32], [2]>:$x, MemRefRankOf<[F32], [1]>:$scale,
                        MemRefRankOf<[F32, BF16, F16], [2]>:$proj,
@@ -21,6 +23,42 @@ def Gemma_MoeRouteOp : Gemma_Op<"moe_route"> {
     $x `,` $scale `,` $proj `,` $perExpertScale `->` $indices `,` $weights attr-dict `:`
     type($x) `,` type($scale) `,` type($proj) `,` type($perExpertScale) `->`
     type($indices) `,` type($weights)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gemma_SoftmaxOp : Gemma_Op<"softmax"> {
+  let summary = "softmax over the last dimension, in f32";
+  let arguments = (ins MemRefRankOf<[F32], [2]>:$x, MemRefRankOf<[F32], [2]>:$out);
+  let assemblyFormat = [{ $x `->` $out attr-dict `:` type($x) `->` type($out) }];
+  let hasVerifier = 1;
+}
+
+def Gemma_TopKOp : Gemma_Op<"top_k"> {
+  let summary = "the k largest values of each row and their indices";
+  let description = [{
+    x [T, E] -> values [T, k], indices [T, k] (i32), descending, the lowest
+    index first on ties (torch.topk's order for distinct values).
+  }];
+  let arguments = (ins MemRefRankOf<[F32], [2]>:$x, MemRefRankOf<[F32], [2]>:$values,
+                       MemRefRankOf<[I32], [2]>:$indices);
+  let assemblyFormat = [{
+    $x `->` $values `,` $indices attr-dict `:` type($x) `->` type($values) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gemma_MoeWeightsOp : Gemma_Op<"moe_weights"> {
+  let summary = "expert weights: renormalise the top-k probabilities, times per-expert scale";
+  let description = [{
+    weights[t, j] = values[t, j] / sum_j values[t, j] * per_expert_scale[indices[t, j]].
+  }];
+  let arguments = (ins MemRefRankOf<[F32], [2]>:$values, MemRefRankOf<[I32], [2]>:$indices,
+                       MemRefRankOf<[F32], [1]>:$perExpertScale,
+                       MemRefRankOf<[F32], [2]>:$weights);
+  let assemblyFormat = [{
+    $values `,` $indices `,` $perExpertScale `->` $weights attr-dict `:`
+    type($values) `,` type($indices) `,` type($perExpertScale) `->` type($weights)
   }];
   let hasVerifier = 1;
 }

@@ -112,6 +112,10 @@ LogicalResult LinearOp::verify() {
       failed(expectDim(*this, getOut(), "out", 1, w.getDimSize(0), "the weight's out-features")) ||
       failed(expectDim(*this, getOut(), "out", 0, memrefType(getX()).getDimSize(0), "x's rows")))
     return failure();
+  if (getSoftcap() && getSoftcap()->convertToFloat() <= 0.0f)
+    return emitOpError("softcap must be positive");
+  if (getArgmaxOnly() && !getSoftcap())
+    return emitOpError("argmax_only only applies to a soft-capped linear");
   return staticInner(*this, getX(), "x");
 }
 
@@ -171,17 +175,13 @@ LogicalResult SoftcapOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult AttentionOp::verify() {
-  MemRefType q = memrefType(getQ()), k = memrefType(getK()), kc = memrefType(getKCache());
+  MemRefType q = memrefType(getQ()), kc = memrefType(getKCache());
   if (failed(sameShape(*this, getQ(), "q", getOut(), "out")) ||
-      failed(sameShape(*this, getK(), "k", getV(), "v")) ||
       failed(sameShape(*this, getKCache(), "k_cache", getVCache(), "v_cache")) ||
       failed(staticInner(*this, getQ(), "q")))
     return failure();
-  int64_t d = q.getDimSize(2), nq = q.getDimSize(1), nkv = k.getDimSize(1);
-  if (failed(expectDim(*this, getK(), "k", 2, d, "q's head dim")) ||
-      failed(expectDim(*this, getKCache(), "k_cache", 2, d, "q's head dim")) ||
-      failed(expectDim(*this, getKCache(), "k_cache", 0, nkv, "k's head count")) ||
-      failed(expectDim(*this, getK(), "k", 0, q.getDimSize(0), "q's rows")))
+  int64_t d = q.getDimSize(2), nq = q.getDimSize(1), nkv = kc.getDimSize(0);
+  if (failed(expectDim(*this, getKCache(), "k_cache", 2, d, "q's head dim")))
     return failure();
   if (ShapedType::isDynamic(nq) || ShapedType::isDynamic(nkv) || nkv == 0 || nq % nkv != 0)
     return emitOpError() << "query heads (" << nq
@@ -191,9 +191,42 @@ LogicalResult AttentionOp::verify() {
   const int64_t window = getWindowAttr().getInt(); // signed, unlike getWindow()
   if (window < 0)
     return emitOpError("window must be >= 0 (0: full causal)");
-  if (window > 0 && kc.getDimSize(1) < window - 1)
-    return emitOpError() << "a ring of " << kc.getDimSize(1)
-                         << " slots cannot hold a window of " << window;
+  // The ring size is not checked against the window: a cache of S >= the
+  // context is enough even when the window is larger (short contexts), and
+  // the context is not known here. The importer sizes it (kvSlots).
+  return success();
+}
+
+LogicalResult QkNormRopeOp::verify() {
+  MemRefType q = memrefType(getQ());
+  if (failed(staticInner(*this, getQ(), "q")))
+    return failure();
+  int64_t d = q.getDimSize(2);
+  if (d % 2 != 0)
+    return emitOpError("head dim must be even");
+  const int64_t pairs = getPairsAttr().getInt();
+  if (pairs < 0 || pairs > d / 2)
+    return emitOpError() << "pairs must be in [0, " << d / 2 << "]";
+  if (getTheta().convertToDouble() <= 0.0)
+    return emitOpError("theta must be positive");
+  if (failed(expectDim(*this, getQNorm(), "q_norm", 0, d, "q's head dim")))
+    return failure();
+  bool anyKv = getK() || getKNorm() || getV() || getKCache() || getVCache();
+  if (!anyKv)
+    return success();
+  if (!(getK() && getKNorm() && getV() && getKCache() && getVCache()))
+    return emitOpError("the kv group needs k, k_norm, v and both caches");
+  MemRefType k = memrefType(getK());
+  if (failed(sameShape(*this, getK(), "k", getV(), "v")) ||
+      failed(sameShape(*this, getKCache(), "k_cache", getVCache(), "v_cache")) ||
+      failed(expectDim(*this, getK(), "k", 2, d, "q's head dim")) ||
+      failed(expectDim(*this, getK(), "k", 0, q.getDimSize(0), "q's rows")) ||
+      failed(expectDim(*this, getKNorm(), "k_norm", 0, d, "q's head dim")) ||
+      failed(expectDim(*this, getKCache(), "k_cache", 0, k.getDimSize(1), "k's head count")) ||
+      failed(expectDim(*this, getKCache(), "k_cache", 2, d, "q's head dim")))
+    return failure();
+  if (ShapedType::isDynamic(memrefType(getKCache()).getDimSize(1)))
+    return emitOpError("cache slots must be static");
   return success();
 }
 
@@ -225,6 +258,32 @@ LogicalResult MoeRouteOp::verify() {
   if (k < 1 || (!ShapedType::isDynamic(e) && k > e))
     return emitOpError() << "top-k " << k << " must be in [1, " << e << "]";
   return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (failed(sameShape(*this, getX(), "x", getOut(), "out")))
+    return failure();
+  return staticInner(*this, getX(), "x");
+}
+
+LogicalResult TopKOp::verify() {
+  if (failed(sameShape(*this, getValues(), "values", getIndices(), "indices")) ||
+      failed(staticInner(*this, getX(), "x")) ||
+      failed(staticInner(*this, getValues(), "values")) ||
+      failed(expectDim(*this, getValues(), "values", 0, memrefType(getX()).getDimSize(0),
+                       "x's rows")))
+    return failure();
+  int64_t k = memrefType(getValues()).getDimSize(1), e = memrefType(getX()).getDimSize(1);
+  if (k < 1 || k > e)
+    return emitOpError() << "k " << k << " must be in [1, " << e << "]";
+  return success();
+}
+
+LogicalResult MoeWeightsOp::verify() {
+  if (failed(sameShape(*this, getValues(), "values", getIndices(), "indices")) ||
+      failed(sameShape(*this, getValues(), "values", getWeights(), "weights")))
+    return failure();
+  return staticInner(*this, getValues(), "values");
 }
 
 LogicalResult ExpertLinearOp::verify() {

@@ -136,6 +136,29 @@ void lowerGeluGlu(KernelBuilder &k, GeluGluOp op) {
   });
 }
 
+/// A separate pass over the logits (gemma-fuse-final-softcap folds it into
+/// the LM head); nothing at all when the caller only takes the argmax.
+void lowerSoftcap(KernelBuilder &k, SoftcapOp op) {
+  OpBuilder &b = k.builder();
+  float cap = op.getCap().convertToFloat();
+  auto emit = [&] {
+    lowerMap(k, op.getOut(), {op.getX()}, [&](ArrayRef<Value> a, int64_t w) {
+      return k.mul(k.tanh(k.mul(a[0], k.constant(1.0 / cap, w))), k.constant(cap, w));
+    });
+  };
+  if (!op.getArgmaxOnly()) {
+    emit();
+    return;
+  }
+  Value apply = b.create<arith::XOrIOp>(
+      k.location(), op.getArgmaxOnly(),
+      b.create<arith::ConstantIntOp>(k.location(), 1, 1));
+  auto ifOp = b.create<scf::IfOp>(k.location(), apply, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  emit();
+}
+
 struct GemmaLowerElementwisePass
     : mlir::gemma::impl::GemmaLowerElementwiseBase<GemmaLowerElementwisePass> {
   using Base::Base;
@@ -173,10 +196,7 @@ struct GemmaLowerElementwisePass
         lowerMap(k, o.getOut(), {o.getX()},
                  [&](ArrayRef<Value> a, int64_t w) { return k.mul(a[0], k.splat(factor, w)); });
       } else if (auto o = dyn_cast<SoftcapOp>(op)) {
-        float cap = o.getCap().convertToFloat();
-        lowerMap(k, o.getOut(), {o.getX()}, [&](ArrayRef<Value> a, int64_t w) {
-          return k.mul(k.tanh(k.mul(a[0], k.constant(1.0 / cap, w))), k.constant(cap, w));
-        });
+        lowerSoftcap(k, o);
       }
       rewriter.eraseOp(op);
     }

@@ -108,10 +108,30 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
   }
 }
 
+/// The fused soft-cap epilogue: cap * tanh(s / cap), skipped (scf.if) when
+/// the caller only takes the argmax.
+Value softcapEpilogue(KernelBuilder &k, Value s, float cap, Value argmaxOnly) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  auto capped = [&] { return k.mul(k.tanh(k.mul(s, k.f32(1.0 / cap))), k.f32(cap)); };
+  if (!argmaxOnly)
+    return capped();
+  auto ifOp = b.create<scf::IfOp>(loc, TypeRange{b.getF32Type()}, argmaxOnly, true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  b.create<scf::YieldOp>(loc, s);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  b.create<scf::YieldOp>(loc, capped());
+  return ifOp.getResult(0);
+}
+
 void lowerLinear(KernelBuilder &k, LinearOp op) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), out = op.getOut();
+  std::optional<float> cap;
+  if (op.getSoftcap())
+    cap = op.getSoftcap()->convertToFloat();
   auto wType = cast<MemRefType>(w.getType());
   int64_t outRows = wType.getDimSize(0), depth = wType.getDimSize(1);
   // Tokens sharing one weight load; AVX2 has 16 vector registers, AVX-512 32.
@@ -122,7 +142,11 @@ void lowerLinear(KernelBuilder &k, LinearOp op) {
       DotBlock blk{nt, rows, depth,
                    [&](int64_t i, Value col, int64_t wd) { return k.load(x, {plus(k, t0, i), col}, wd); },
                    [&](int64_t j, Value col, int64_t wd) { return k.load(w, {plus(k, row0, j), col}, wd); },
-                   [&](int64_t i, int64_t j, Value s) { k.store(s, out, {plus(k, t0, i), plus(k, row0, j)}); }};
+                   [&](int64_t i, int64_t j, Value s) {
+                     if (cap)
+                       s = softcapEpilogue(k, s, *cap, op.getArgmaxOnly());
+                     k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
+                   }};
       emitDotBlock(k, blk);
     };
     Value full = b.create<arith::MulIOp>(

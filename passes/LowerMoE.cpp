@@ -1,4 +1,4 @@
-//===- LowerMoE.cpp - gemma.moe_route / moe_combine to loops --------------===//
+//===- LowerMoE.cpp - MoE routing (fused or op by op) and combine to loops -===//
 //
 // Routing runs entirely in f32, one token per parallel iteration (spec 2.7:
 // routing in bf16 flips near-tied experts). Top-k is k passes of an argmax
@@ -30,6 +30,41 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 namespace {
+
+/// k rounds of an argmax over the 1-D `work` (non-negative values; each
+/// winner is then marked -1), keeping the lowest index on ties. Calls
+/// emit(slot, i32 id, value) per round; returns the sum of the k values.
+Value selectTopK(KernelBuilder &k, Value work, int64_t n, int64_t topK,
+                 const std::function<void(Value slot, Value id, Value p)> &emit) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  return k.loop(k.index(0), k.index(topK), 1, {k.f32(0.0)}, [&](Value slot, ValueRange st) {
+    SmallVector<Value> best =
+        k.loop(k.index(0), k.index(n), 1, {k.f32(-2.0), k.index(0)},
+               [&](Value e, ValueRange cur) -> SmallVector<Value> {
+                 Value p = k.load(work, {e}, 1);
+                 Value better = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, p, cur[0]);
+                 return {b.create<arith::SelectOp>(loc, better, p, cur[0]),
+                         b.create<arith::SelectOp>(loc, better, e, cur[1])};
+               });
+    k.store(k.f32(-1.0), work, {best[1]});
+    emit(slot, b.create<arith::IndexCastOp>(loc, b.getI32Type(), best[1]), best[0]);
+    return SmallVector<Value>{k.add(st[0], best[0])};
+  })[0];
+}
+
+/// weights[t, j] *= inv * per_expert_scale[indices[t, j]] for j < k.
+void scaleSelected(KernelBuilder &k, Value weights, Value indices, Value perExpertScale,
+                   Value t, int64_t topK, Value inv) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  k.loop(k.index(0), k.index(topK), 1, [&](Value slot) {
+    Value id = b.create<memref::LoadOp>(loc, indices, ValueRange{t, slot});
+    Value e = b.create<arith::IndexCastOp>(loc, b.getIndexType(), id);
+    Value w = k.mul(k.mul(k.load(weights, {t, slot}, 1), inv), k.load(perExpertScale, {e}, 1));
+    k.store(w, weights, {t, slot});
+  });
+}
 
 void lowerRoute(KernelBuilder &k, MoeRouteOp op) {
   OpBuilder &b = k.builder();
@@ -70,32 +105,72 @@ void lowerRoute(KernelBuilder &k, MoeRouteOp op) {
       k.loop(k.index(0), k.index(experts), 1, [&](Value e) {
         k.store(k.exp(k.sub(k.load(logits, {e}, 1), zmax)), logits, {e});
       });
-      // k rounds of argmax; selected experts are marked -1 (probabilities >= 0).
-      Value total = k.loop(
-          k.index(0), k.index(topK), 1, {k.f32(0.0)}, [&](Value slot, ValueRange st) {
-            SmallVector<Value> best = k.loop(
-                k.index(0), k.index(experts), 1, {k.f32(-2.0), k.index(0)},
-                [&](Value e, ValueRange cur) -> SmallVector<Value> {
-                  Value p = k.load(logits, {e}, 1);
-                  Value better = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, p, cur[0]);
-                  return {b.create<arith::SelectOp>(loc, better, p, cur[0]),
-                          b.create<arith::SelectOp>(loc, better, e, cur[1])};
-                });
-            k.store(k.f32(-1.0), logits, {best[1]});
-            Value id = b.create<arith::IndexCastOp>(loc, b.getI32Type(), best[1]);
-            b.create<memref::StoreOp>(loc, id, op.getIndices(), ValueRange{t, slot});
-            k.store(best[0], op.getWeights(), {t, slot});
-            return SmallVector<Value>{k.add(st[0], best[0])};
-          })[0];
-      Value inv = k.div(k.f32(1.0), total);
-      k.loop(k.index(0), k.index(topK), 1, [&](Value slot) {
-        Value id = b.create<memref::LoadOp>(loc, op.getIndices(), ValueRange{t, slot});
-        Value e = b.create<arith::IndexCastOp>(loc, b.getIndexType(), id);
-        Value w = k.mul(k.mul(k.load(op.getWeights(), {t, slot}, 1), inv),
-                        k.load(op.getPerExpertScale(), {e}, 1));
-        k.store(w, op.getWeights(), {t, slot});
+      Value total = selectTopK(k, logits, experts, topK, [&](Value slot, Value id, Value p) {
+        b.create<memref::StoreOp>(loc, id, op.getIndices(), ValueRange{t, slot});
+        k.store(p, op.getWeights(), {t, slot});
+      });
+      scaleSelected(k, op.getWeights(), op.getIndices(), op.getPerExpertScale(), t, topK,
+                    k.div(k.f32(1.0), total));
+    });
+  });
+}
+
+/// Writes the softmax of each row of x to out.
+void lowerSoftmax(KernelBuilder &k, SoftmaxOp op) {
+  Value x = op.getX(), out = op.getOut();
+  int64_t n = cast<MemRefType>(x.getType()).getDimSize(1);
+  k.parallel({k.dim(x, 0)}, [&](ValueRange ivs) {
+    Value t = ivs[0];
+    Value m = k.loop(k.index(0), k.index(n), 1, {k.f32(-3.0e38)},
+                     [&](Value e, ValueRange st) -> SmallVector<Value> {
+                       return {k.max(st[0], k.load(x, {t, e}, 1))};
+                     })[0];
+    Value total = k.loop(k.index(0), k.index(n), 1, {k.f32(0.0)},
+                         [&](Value e, ValueRange st) -> SmallVector<Value> {
+                           Value p = k.exp(k.sub(k.load(x, {t, e}, 1), m));
+                           k.store(p, out, {t, e});
+                           return {k.add(st[0], p)};
+                         })[0];
+    Value inv = k.div(k.f32(1.0), total);
+    k.sweep(n, [&](Value col, int64_t w) {
+      k.store(k.mul(k.load(out, {t, col}, w), k.splat(inv, w)), out, {t, col});
+    });
+  });
+}
+
+void lowerTopK(KernelBuilder &k, TopKOp op) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Value x = op.getX();
+  int64_t n = cast<MemRefType>(x.getType()).getDimSize(1);
+  int64_t topK = cast<MemRefType>(op.getValues().getType()).getDimSize(1);
+  k.parallel({k.dim(x, 0)}, [&](ValueRange ivs) {
+    Value t = ivs[0];
+    k.allocaScope([&] {
+      // A copy to mark selected entries in; x itself is only read.
+      Value work = b.create<memref::AllocaOp>(loc, MemRefType::get({n}, b.getF32Type()));
+      k.sweep(n, [&](Value col, int64_t w) { k.store(k.load(x, {t, col}, w), work, {col}); });
+      selectTopK(k, work, n, topK, [&](Value slot, Value id, Value p) {
+        b.create<memref::StoreOp>(loc, id, op.getIndices(), ValueRange{t, slot});
+        k.store(p, op.getValues(), {t, slot});
       });
     });
+  });
+}
+
+void lowerMoeWeights(KernelBuilder &k, MoeWeightsOp op) {
+  Value values = op.getValues();
+  int64_t topK = cast<MemRefType>(values.getType()).getDimSize(1);
+  k.parallel({k.dim(values, 0)}, [&](ValueRange ivs) {
+    Value t = ivs[0];
+    Value total = k.loop(k.index(0), k.index(topK), 1, {k.f32(0.0)},
+                         [&](Value slot, ValueRange st) -> SmallVector<Value> {
+                           Value p = k.load(values, {t, slot}, 1);
+                           k.store(p, op.getWeights(), {t, slot});
+                           return {k.add(st[0], p)};
+                         })[0];
+    scaleSelected(k, op.getWeights(), op.getIndices(), op.getPerExpertScale(), t, topK,
+                  k.div(k.f32(1.0), total));
   });
 }
 
@@ -121,7 +196,7 @@ struct GemmaLowerMoEPass : mlir::gemma::impl::GemmaLowerMoEBase<GemmaLowerMoEPas
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<MoeRouteOp, MoeCombineOp>(op))
+      if (isa<MoeRouteOp, MoeCombineOp, SoftmaxOp, TopKOp, MoeWeightsOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -130,6 +205,12 @@ struct GemmaLowerMoEPass : mlir::gemma::impl::GemmaLowerMoEBase<GemmaLowerMoEPas
       KernelBuilder k(rewriter, op->getLoc(), vectorWidth);
       if (auto o = dyn_cast<MoeRouteOp>(op))
         lowerRoute(k, o);
+      else if (auto o = dyn_cast<SoftmaxOp>(op))
+        lowerSoftmax(k, o);
+      else if (auto o = dyn_cast<TopKOp>(op))
+        lowerTopK(k, o);
+      else if (auto o = dyn_cast<MoeWeightsOp>(op))
+        lowerMoeWeights(k, o);
       else
         lowerCombine(k, cast<MoeCombineOp>(op));
       rewriter.eraseOp(op);

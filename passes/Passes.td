@@ -11,6 +11,61 @@ class VectorWidthPass<string flag, string op> : Pass<flag, op> {
   ];
 }
 
+def GemmaFuseFinalSoftcap : Pass<"gemma-fuse-final-softcap", "::mlir::func::FuncOp"> {
+  let summary = "Fold the final logit soft-cap into the LM head's epilogue";
+  let description = [{
+    linear(x, W) -> y followed by softcap(y) in place becomes one linear with
+    a `softcap` attribute (no second sweep over the vocab). The soft-cap's
+    run-time `argmax_only` flag moves to the linear: under greedy sampling the
+    lowered epilogue skips the tanh.
+  }];
+}
+
+def GemmaFuseQkNormRope : Pass<"gemma-fuse-qk-norm-rope", "::mlir::func::FuncOp"> {
+  let summary = "Fuse per-head Q/K RMSNorm, RoPE and the K/V cache write into one op";
+  let description = [{
+    rms_norm(q) . rope(q) . rms_norm(v) . rms_norm(k) . rope(k) . kv_write
+    before an attention become one gemma.qk_norm_rope (one kernel), including
+    V = v_norm(raw K) on k_eq_v layers. KV-shared layers get the q part.
+  }];
+}
+
+def GemmaFuseMoeRouting : Pass<"gemma-fuse-moe-routing", "::mlir::func::FuncOp"> {
+  let summary = "Fuse the router chain (norm, scale, proj, softmax, top-k, renorm) into moe_route";
+}
+
+def GemmaTileAttention : VectorWidthPass<"gemma-tile-attention", "::mlir::func::FuncOp"> {
+  let summary = "Lower gemma.attention to tiled online-softmax loops with window-clipped tiles";
+  let description = [{
+    One parallel iteration per (KV head, block of query tokens) keeps the
+    running max, sum and accumulator of every query head of the group and
+    every token of the block, and walks KV tiles of `tile` positions read
+    straight from the cache (no per-head copies). The tile loop starts at
+    max(0, q_first - W + 1) on sliding layers and ends at q_last, so tiles
+    wholly outside the window are never visited; only boundary tiles are
+    masked.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes per vector register: 8 (AVX2) or 16 (AVX-512)">,
+    Option<"tile", "tile", "int64_t", /*default=*/"32", "KV positions per tile">,
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"4", "query tokens per block">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GemmaProfileOps : Pass<"gemma-profile-ops", "::mlir::ModuleOp"> {
+  let summary = "Time each gemma op by family (gemmac --profile)";
+  let description = [{
+    Wraps every model-level op in calls to gemma_prof_begin/end(family), with
+    the GEMMA_PROF_* families of runtime/gemma_abi.h; the runtime sums the
+    time per family (gemma-run --profile).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
 def GemmaLowerElementwise : VectorWidthPass<"gemma-lower-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Lower embed, norms, RoPE, GELU, adds and soft-cap to vector loops";
   let description = [{

@@ -144,7 +144,7 @@ Status readFile(const std::string &flag, const std::string &path, std::string &o
 } // namespace
 
 Status parseArgs(int argc, char **argv, Options &opts) {
-  bool sawNPrompt = false, sawReps = false;
+  bool sawNPrompt = false, sawReps = false, sawDepth = false;
   bool sawPromptText = false, sawFile = false;
   std::string pValue; // -p: prompt text, or --bench's prompt size
   bool sawP = false;
@@ -243,6 +243,14 @@ Status parseArgs(int argc, char **argv, Options &opts) {
       GEMMA_RT_TRY(takeValue(v));
       GEMMA_RT_TRY(parseCount(arg, v, 1, opts.benchReps));
       sawReps = true;
+    } else if (arg == "-d" || arg == "--n-depth") {
+      std::string v;
+      GEMMA_RT_TRY(takeValue(v));
+      GEMMA_RT_TRY(parseCount(arg, v, 0, opts.benchDepth));
+      sawDepth = true;
+    } else if (arg == "--profile") {
+      GEMMA_RT_TRY(noValue());
+      opts.profile = true;
     } else if (arg == "--bench-json") {
       GEMMA_RT_TRY(takeValue(opts.benchJson));
       if (opts.benchJson.empty())
@@ -371,6 +379,8 @@ Status parseArgs(int argc, char **argv, Options &opts) {
 
   if (sawNPrompt)
     return Status::error("-p/--n-prompt is only valid with --bench");
+  if (sawDepth)
+    return Status::error("-d/--n-depth is only valid with --bench");
   if (sawReps)
     return Status::error("-r/--repetitions is only valid with --bench");
   if (!opts.benchJson.empty())
@@ -507,6 +517,9 @@ void printUsage(FILE *out) {
       "  -n, --n-predict N      tg test: decode N tokens one at a time (default 128;\n"
       "                         0 skips)\n"
       "  -r, --repetitions N    repetitions of each test (default 3)\n"
+      "  -d, --n-depth N        tg test: decode at positions N.. (llama-bench's depth;\n"
+      "                         the KV cache is not prefilled, which does not change\n"
+      "                         the work; default 0)\n"
       "  --bench-json FILE      also write the results to FILE as JSON\n"
       "\n"
       "common:\n"
@@ -515,6 +528,8 @@ void printUsage(FILE *out) {
       "  -ub, --ubatch-size N   most tokens per forward call (default: the\n"
       "                         compiled --max-chunk); 1 feeds the prompt token\n"
       "                         by token\n"
+      "  --profile              print milliseconds per token of each op family\n"
+      "                         (needs a model compiled with gemmac --profile)\n"
       "  -t, --threads N        OpenMP threads (default: all cores, or\n"
       "                         OMP_NUM_THREADS when set)\n"
       "  -h, --help             show this help and exit\n"

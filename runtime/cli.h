@@ -56,6 +56,8 @@ struct Options {
   int64_t benchPrompt = 512;
   int64_t benchGen = 128; // -n in bench mode
   int64_t benchReps = 3;
+  int64_t benchDepth = 0; // -d: tg decodes from this position (KV not prefilled)
+  bool profile = false;   // print time per op family (gemmac --profile models)
   std::string benchJson;
 
   // Common.

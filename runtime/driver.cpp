@@ -122,7 +122,7 @@ Status Engine::init(const ModelInfo &m, const WeightsPack &pack, int64_t maxRows
 }
 
 void Engine::forward(const int32_t *ids, int64_t count, int64_t pos0,
-                     bool allRows) {
+                     bool allRows, int64_t flags) {
   gemma_memref1d w = memref1d(weights, static_cast<int64_t>(weightsBytes));
   gemma_memref1d k = memref1d(kv, info.kvBytes);
   gemma_memref1d s = memref1d(scratch, info.scratchBytes);
@@ -135,7 +135,7 @@ void Engine::forward(const int32_t *ids, int64_t count, int64_t pos0,
   l.sizes[1] = info.vocab;
   l.strides[0] = info.vocab;
   l.strides[1] = 1;
-  _mlir_ciface_gemma_forward(&w, &k, &s, &t, pos0, &l);
+  _mlir_ciface_gemma_forward(&w, &k, &s, &t, pos0, &l, flags);
 }
 
 Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
@@ -144,6 +144,9 @@ Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
   const ModelInfo &m = engine.model();
   LogitsSink *sink = options.sink;
   const bool allRows = sink != nullptr;
+  // Greedy sampling with no logits output only needs each row's argmax,
+  // which the monotone soft-cap does not change: let the code skip it.
+  const int64_t flags = !sink && sampler.onlyArgmax() ? GEMMA_FORWARD_ARGMAX_ONLY : 0;
   const int64_t chunk = allRows ? engine.maxRowsChunk() : m.maxChunk;
   const int64_t n = static_cast<int64_t>(prompt.size());
   result = GenerationResult();
@@ -166,7 +169,7 @@ Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
   double t0 = nowSeconds();
   for (int64_t done = 0; done < n;) {
     int64_t count = std::min(chunk, n - done);
-    engine.forward(prompt.data() + done, count, pos, allRows);
+    engine.forward(prompt.data() + done, count, pos, allRows, flags);
     lastRow = allRows ? count - 1 : 0;
     pos += count;
     done += count;
@@ -212,7 +215,7 @@ Status generate(Engine &engine, Sampler &sampler, int64_t &pos,
       result.unfed = next;
       break;
     }
-    engine.forward(&next, 1, pos, allRows);
+    engine.forward(&next, 1, pos, allRows, flags);
     ++pos;
     ++result.evalRuns;
     if (sink) {

@@ -45,7 +45,9 @@ public:
 
   /// One gemma_forward over `count` ids at positions pos0.. (count <=
   /// maxChunk). allRows: a logits row per token, else only the last one.
-  void forward(const int32_t *ids, int64_t count, int64_t pos0, bool allRows);
+  /// flags: GEMMA_FORWARD_* (ARGMAX_ONLY lets the code skip the soft-cap).
+  void forward(const int32_t *ids, int64_t count, int64_t pos0, bool allRows,
+               int64_t flags = 0);
 
   /// Row `i` of the last forward's logits.
   const float *row(int64_t i) const {

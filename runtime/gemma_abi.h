@@ -37,11 +37,17 @@ typedef struct {
  *  scratch: activation arena (uint8, GEMMA_INFO_SCRATCH_BYTES)
  *  ids:     int32 token ids, each < vocab (the runtime checks)
  *  logits:  float [R, vocab] with R == T (a row per token) or R == 1 (only
- *           the last token's row). Logits are final (soft-capped).
+ *           the last token's row). Logits are final (soft-capped) unless
+ *           flags has GEMMA_FORWARD_ARGMAX_ONLY.
+ *  flags:   GEMMA_FORWARD_* bits.
  * Reads the cache for positions < pos0, appends positions pos0.. to it. */
 void _mlir_ciface_gemma_forward(gemma_memref1d *weights, gemma_memref1d *kv,
                                 gemma_memref1d *scratch, gemma_memref1d *ids,
-                                int64_t pos0, gemma_memref2d *logits);
+                                int64_t pos0, gemma_memref2d *logits, int64_t flags);
+
+/* The caller only takes the argmax of each logits row (greedy sampling, no
+ * logits output): the monotone final soft-cap may be skipped. */
+#define GEMMA_FORWARD_ARGMAX_ONLY 1
 
 /* Model facts, a constant array of int64 exported by the generated object. */
 extern const int64_t gemma_model_info[32];
@@ -63,7 +69,26 @@ enum {
   GEMMA_INFO_COUNT = 32
 };
 
-#define GEMMA_ABI_VERSION 1
+#define GEMMA_ABI_VERSION 2
+
+/* Op families timed by a model compiled with `gemmac --profile`: the
+ * generated code calls gemma_prof_begin(f) / gemma_prof_end(f) around every
+ * model-level op (the runtime defines both). */
+enum {
+  GEMMA_PROF_EMBED = 0,
+  GEMMA_PROF_NORM = 1,
+  GEMMA_PROF_LINEAR = 2,
+  GEMMA_PROF_QK_ROPE_KV = 3,
+  GEMMA_PROF_ATTN_SLIDING = 4,
+  GEMMA_PROF_ATTN_FULL = 5,
+  GEMMA_PROF_ROUTER = 6,
+  GEMMA_PROF_EXPERTS = 7,
+  GEMMA_PROF_ELEMENTWISE = 8,
+  GEMMA_PROF_LM_HEAD = 9,
+  GEMMA_PROF_COUNT = 10
+};
+void gemma_prof_begin(int64_t family);
+void gemma_prof_end(int64_t family);
 
 /* CPU features (GEMMA_INFO_CPU_FEATURES bits). */
 enum {

@@ -13,6 +13,7 @@
 #include "runtime/cpu_features.h"
 #include "runtime/driver.h"
 #include "runtime/generation_config.h"
+#include "runtime/profile.h"
 #include "runtime/safetensors_writer.h"
 #include "runtime/sampler.h"
 #include "runtime/tokenizer.h"
@@ -163,6 +164,17 @@ void printTimings(const GenerationResult &r, int threads) {
                rate(r.promptTokens, r.promptSeconds), r.promptSeconds * 1e3,
                static_cast<long long>(r.evalRuns), rate(r.evalRuns, r.evalSeconds),
                r.evalSeconds * 1e3, threads);
+}
+
+/// --profile: time per op family (models compiled with gemmac --profile).
+Status reportProfile(const Options &opts, const GenerationResult &r) {
+  if (!opts.profile)
+    return Status::ok();
+  if (!profileHasData())
+    return Status::error("--profile: this model was compiled without gemmac --profile");
+  profilePrint(stderr, "per-op time over prompt and generation (ms per processed token)",
+               static_cast<double>(r.promptTokens + r.evalRuns));
+  return Status::ok();
 }
 
 void printPromptIds(int64_t pos, const std::vector<int32_t> &ids) {
@@ -326,7 +338,7 @@ Status run(int argc, char **argv) {
       std::fflush(stdout);
       printTimings(result, threads);
     }
-    return Status::ok();
+    return reportProfile(opts, result);
   }
 
   if (opts.havePrompt) {
@@ -347,7 +359,7 @@ Status run(int argc, char **argv) {
     }
     if (!opts.quiet)
       printTimings(result, threads);
-    return Status::ok();
+    return reportProfile(opts, result);
   }
 
   // --chat: one user turn per line of stdin, the KV cache kept between turns.
@@ -409,7 +421,7 @@ Status run(int argc, char **argv) {
   }
   if (!opts.quiet && !first)
     printTimings(total, threads);
-  return Status::ok();
+  return reportProfile(opts, total);
 }
 
 } // namespace

@@ -71,6 +71,11 @@ public:
                     std::vector<std::pair<int32_t, double>> &out) const;
 
   const SamplingParams &params() const { return p; }
+  /// True if sample() is the plain argmax of the row (greedy, no repetition
+  /// penalty): the generated code may then skip the monotone soft-cap.
+  bool onlyArgmax() const {
+    return p.greedy() && (p.repeatPenalty == 1.0f || p.repeatLastN == 0);
+  }
 
 private:
   /// Penalised logits of the ids in the history window, applied to `row`.

@@ -114,6 +114,14 @@ private:
     auto type = MemRefType::get(shape, elem);
     return b.create<gd::ScratchOp>(loc, type, name, scratchOffset[name], ValueRange{tokens});
   }
+  /// Cache rows per KV head: the context on full layers; on sliding layers a
+  /// ring of window - 1 + max chunk slots, so a chunk's rows can be written
+  /// before attention without evicting keys its first query still sees.
+  int64_t kvSlots(const LayerGeometry &g) const {
+    if (!g.sliding)
+      return out.context;
+    return std::min(out.context, cfg.slidingWindow - 1 + out.maxChunk);
+  }
   Value kvCache(const std::string &name, int64_t heads, int64_t slots, int64_t dim) {
     uint64_t offset = out.kvBytes;
     out.kvBytes += alignUp(uint64_t(heads) * slots * dim * 4);
@@ -126,7 +134,9 @@ private:
   void norm(Value x, Value w, Value y) {
     b.create<gd::RmsNormOp>(loc, x, w, y, f32(cfg.rmsNormEps));
   }
-  void linear(Value x, Value w, Value y) { b.create<gd::LinearOp>(loc, x, w, y); }
+  void linear(Value x, Value w, Value y) {
+    b.create<gd::LinearOp>(loc, x, w, y, /*argmaxOnly=*/Value(), /*softcap=*/FloatAttr());
+  }
   void add(Value a, Value c, Value y) { b.create<gd::AddOp>(loc, a, c, y); }
   void scale(Value x, Value scalar, double factor, Value y) {
     b.create<gd::ScaleOp>(loc, x, scalar, y, f32(factor));
@@ -149,9 +159,8 @@ private:
   const Checkpoint &ckpt;
   ImportedModel &out;
   std::map<std::string, uint64_t> scratchOffset, scratchCapacity;
-  std::vector<bool> isKvSource;
-  std::map<int64_t, std::pair<Value, Value>> stepKv, caches;
-  Value tokens, pos0, ids, logits, hidden, perLayerInputs, embedTable;
+  std::map<int64_t, std::pair<Value, Value>> caches;
+  Value tokens, pos0, ids, logits, hidden, perLayerInputs, embedTable, argmaxOnly;
 };
 
 void Importer::reserveScratch() {
@@ -169,14 +178,11 @@ void Importer::reserveScratch() {
   reserve("v", maxKv);
   reserve("gate_up", 2 * maxMlp);
   reserve("mlp_act", maxMlp);
-  for (size_t l = 0; l < cfg.layers.size(); ++l)
-    if (isKvSource[l]) {
-      int64_t n = cfg.layers[l].numKvHeads * cfg.layers[l].headDim;
-      reserve(llvm::formatv("k_layer{0}", l).str(), n);
-      reserve(llvm::formatv("v_layer{0}", l).str(), n);
-    }
   if (cfg.moe) {
     int64_t k = cfg.topK, im = cfg.moeIntermediateSize;
+    reserve("router_in", h);
+    reserve("router_logits", cfg.numExperts);
+    reserve("route_probs", k);
     reserve("route_ids", k);
     reserve("route_weights", k);
     reserve("x2", h);
@@ -229,37 +235,31 @@ void Importer::buildLayer(int64_t l) {
   b.create<gd::RopeOp>(loc, q3, pos0, q3, b.getF64FloatAttr(g.ropeTheta),
                           b.getI64IntegerAttr(g.ropePairs));
 
-  Value k3, v3, kc, vc;
+  // K and V go into the cache before attention reads it (the ring has room
+  // for a whole chunk, see kvSlots); KV-shared layers read their source's.
+  Value kc, vc;
   if (!shared) {
-    std::string kn = isKvSource[l] ? llvm::formatv("k_layer{0}", l).str() : "k";
-    std::string vn = isKvSource[l] ? llvm::formatv("v_layer{0}", l).str() : "v";
-    Value k2 = act(kn, {nkv * d});
-    k3 = act(kn, {nkv, d});
-    v3 = act(vn, {nkv, d});
+    Value k2 = act("k", {nkv * d}), k3 = act("k", {nkv, d}), v3 = act("v", {nkv, d});
     linear(x, matrix(packed("k_proj"), {W("self_attn.k_proj.weight")}), k2);
     if (g.kEqV) {
       norm(k3, Value(), v3); // V = v_norm(raw K), before k_norm and RoPE
     } else {
-      linear(x, matrix(packed("v_proj"), {W("self_attn.v_proj.weight")}), act(vn, {nkv * d}));
+      linear(x, matrix(packed("v_proj"), {W("self_attn.v_proj.weight")}), act("v", {nkv * d}));
       norm(v3, Value(), v3);
     }
     norm(k3, vector(packed("k_norm"), W("self_attn.k_norm.weight")), k3);
     b.create<gd::RopeOp>(loc, k3, pos0, k3, b.getF64FloatAttr(g.ropeTheta),
                           b.getI64IntegerAttr(g.ropePairs));
-    int64_t slots = g.sliding ? cfg.slidingWindow : out.context;
-    kc = kvCache(llvm::formatv("layer{0}.k", l).str(), nkv, slots, d);
-    vc = kvCache(llvm::formatv("layer{0}.v", l).str(), nkv, slots, d);
-    stepKv[l] = {k3, v3};
+    kc = kvCache(llvm::formatv("layer{0}.k", l).str(), nkv, kvSlots(g), d);
+    vc = kvCache(llvm::formatv("layer{0}.v", l).str(), nkv, kvSlots(g), d);
+    b.create<gd::KvWriteOp>(loc, k3, v3, pos0, kc, vc);
     caches[l] = {kc, vc};
   } else {
-    std::tie(k3, v3) = stepKv[g.kvSourceLayer];
     std::tie(kc, vc) = caches[g.kvSourceLayer];
   }
   Value o3 = act("o", {nq, d});
-  b.create<gd::AttentionOp>(loc, q3, k3, v3, kc, vc, pos0, o3,
-                               b.getI64IntegerAttr(g.sliding ? cfg.slidingWindow : 0), f32(1.0));
-  if (!shared && !isKvSource[l])
-    b.create<gd::KvWriteOp>(loc, k3, v3, pos0, kc, vc);
+  b.create<gd::AttentionOp>(loc, q3, kc, vc, pos0, o3,
+                            b.getI64IntegerAttr(g.sliding ? cfg.slidingWindow : 0), f32(1.0));
   Value attn = act("attn", {h});
   linear(act("o", {nq * d}), matrix(packed("o_proj"), {W("self_attn.o_proj.weight")}), attn);
   norm(attn, vector(packed("post_attention_layernorm"), W("post_attention_layernorm.weight")),
@@ -280,12 +280,21 @@ void Importer::buildLayer(int64_t l) {
     int64_t k = cfg.topK, e = cfg.moeIntermediateSize;
     norm(f, vector(packed("post_feedforward_layernorm_1"), W("post_feedforward_layernorm_1.weight")),
          f);
-    Value ids32 = act("route_ids", {k}, b.getI32Type()), weights = act("route_weights", {k});
-    b.create<gd::MoeRouteOp>(loc, hidden, vector(packed("router.scale"), W("router.scale")),
-                                matrix(packed("router.proj"), {W("router.proj.weight")}),
-                                vector(packed("router.per_expert_scale"),
-                                       W("router.per_expert_scale")),
-                                ids32, weights, f32(cfg.rmsNormEps));
+    // Spec 2.7's router, op by op (gemma-fuse-moe-routing makes it one op):
+    // rmsnorm(x) * scale * H^-1/2 -> proj -> softmax -> top-k -> renormalise
+    // * per_expert_scale.
+    Value r = act("router_in", {h}), z = act("router_logits", {cfg.numExperts});
+    norm(hidden, vector(packed("router.scale"), W("router.scale")), r);
+    scale(r, Value(), 1.0 / std::sqrt(double(h)), r);
+    linear(r, matrix(packed("router.proj"), {W("router.proj.weight")}), z);
+    b.create<gd::SoftmaxOp>(loc, z, z);
+    Value ids32 = act("route_ids", {k}, b.getI32Type()), probs = act("route_probs", {k});
+    Value weights = act("route_weights", {k});
+    b.create<gd::TopKOp>(loc, z, probs, ids32);
+    b.create<gd::MoeWeightsOp>(loc, probs, ids32,
+                               vector(packed("router.per_expert_scale"),
+                                      W("router.per_expert_scale")),
+                               weights);
     Value x2 = act("x2", {h});
     norm(hidden,
          vector(packed("pre_feedforward_layernorm_2"), W("pre_feedforward_layernorm_2.weight")), x2);
@@ -338,7 +347,7 @@ void Importer::buildFinal() {
                                                         : matrix("lm_head", {head});
   linear(last, table, logits);
   if (cfg.finalSoftcap > 0)
-    b.create<gd::SoftcapOp>(loc, logits, logits, f32(cfg.finalSoftcap));
+    b.create<gd::SoftcapOp>(loc, logits, logits, argmaxOnly, f32(cfg.finalSoftcap));
 }
 
 llvm::Error Importer::run() {
@@ -348,10 +357,6 @@ llvm::Error Importer::run() {
     return llvm::createStringError(
         "%s: vocab_size_per_layer_input (%lld) is smaller than vocab_size (%lld)",
         cfg.configPath.c_str(), (long long)cfg.pleVocabSize, (long long)cfg.vocabSize);
-  isKvSource.assign(cfg.layers.size(), false);
-  for (const LayerGeometry &g : cfg.layers)
-    if (g.kvSourceLayer >= 0)
-      isKvSource[g.kvSourceLayer] = true;
   reserveScratch();
 
   ModuleOp module = ModuleOp::create(loc);
@@ -360,7 +365,8 @@ llvm::Error Importer::run() {
   auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
   auto idsType = MemRefType::get({ShapedType::kDynamic}, b.getI32Type());
   auto logitsType = MemRefType::get({ShapedType::kDynamic, cfg.vocabSize}, b.getF32Type());
-  auto fnType = b.getFunctionType({bytes, bytes, bytes, idsType, b.getIndexType(), logitsType}, {});
+  auto fnType = b.getFunctionType(
+      {bytes, bytes, bytes, idsType, b.getIndexType(), logitsType, b.getI64Type()}, {});
   auto fn = b.create<func::FuncOp>(loc, "gemma_forward", fnType);
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   const char *arenas[] = {"weights", "kv", "scratch"};
@@ -371,6 +377,11 @@ llvm::Error Importer::run() {
   ids = entry->getArgument(3);
   pos0 = entry->getArgument(4);
   logits = entry->getArgument(5);
+  // GEMMA_FORWARD_ARGMAX_ONLY: the caller only takes the argmax of the logits.
+  Value flagBit = b.create<arith::AndIOp>(loc, entry->getArgument(6),
+                                          b.create<arith::ConstantIntOp>(loc, 1, 64));
+  argmaxOnly = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, flagBit,
+                                       b.create<arith::ConstantIntOp>(loc, 0, 64));
   tokens = b.create<memref::DimOp>(loc, ids, 0);
 
   // Spec 2.1: embedding times sqrt(H) (exact f32 sqrt, as the f32 reference).
@@ -382,12 +393,6 @@ llvm::Error Importer::run() {
     buildPerLayerInputs();
   for (int64_t l = 0; l < cfg.numLayers; ++l)
     buildLayer(l);
-  // KV-source layers append to their caches only after every layer that
-  // shares them has read the old contents.
-  for (int64_t l = 0; l < cfg.numLayers; ++l)
-    if (isKvSource[l])
-      b.create<gd::KvWriteOp>(loc, stepKv[l].first, stepKv[l].second, pos0,
-                                 caches[l].first, caches[l].second);
   buildFinal();
   b.create<func::ReturnOp>(loc);
 

@@ -14,6 +14,6 @@ func.func @view_offset() {
 
 func.func @attention_negative_window(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
   // expected-error @+1 {{'gemma.attention' op window must be >= 0 (0: full causal)}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = -1 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = -1 : i64} : memref<?x4x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
   return
 }

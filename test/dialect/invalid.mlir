@@ -292,7 +292,7 @@ func.func @softcap_shape(%x: memref<?x512xf32>, %o: memref<?x256xf32>) {
 
 func.func @attention_gqa(%q: memref<?x3x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
   // expected-error @+1 {{'gemma.attention' op query heads (3) must be a static multiple of KV heads (2)}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x3x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x3x32xf32>
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x3x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x3x32xf32>
   return
 }
 
@@ -300,15 +300,7 @@ func.func @attention_gqa(%q: memref<?x3x32xf32>, %k: memref<?x2x32xf32>, %kc: me
 
 func.func @attention_dynamic_heads(%q: memref<?x?x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
   // expected-error @+1 {{'gemma.attention' op query heads (-9223372036854775808) must be a static multiple of KV heads (2)}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x?x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x?x32xf32>
-  return
-}
-
-// -----
-
-func.func @attention_window(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
-  // expected-error @+1 {{'gemma.attention' op a ring of 8 slots cannot hold a window of 16}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 16 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x?x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x?x32xf32>
   return
 }
 
@@ -316,31 +308,31 @@ func.func @attention_window(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc:
 
 func.func @attention_dynamic_slots(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<2x?x32xf32>, %p: index) {
   // expected-error @+1 {{'gemma.attention' op cache slots must be static}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x?x32xf32>, memref<2x?x32xf32> -> memref<?x4x32xf32>
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x?x32xf32>, memref<2x?x32xf32> -> memref<?x4x32xf32>
   return
 }
 
 // -----
 
 func.func @attention_head_dim(%q: memref<?x4x32xf32>, %k: memref<?x2x64xf32>, %kc: memref<2x8x64xf32>, %p: index) {
-  // expected-error @+1 {{'gemma.attention' op k dim 2 is 64 but q's head dim is 32}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x64xf32>, memref<?x2x64xf32>, memref<2x8x64xf32>, memref<2x8x64xf32> -> memref<?x4x32xf32>
+  // expected-error @+1 {{'gemma.attention' op k_cache dim 2 is 64 but q's head dim is 32}}
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x8x64xf32>, memref<2x8x64xf32> -> memref<?x4x32xf32>
   return
 }
 
 // -----
 
-func.func @attention_cache_heads(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %kc: memref<1x8x32xf32>, %p: index) {
-  // expected-error @+1 {{'gemma.attention' op k_cache dim 0 is 1 but k's head count is 2}}
-  gemma.attention %q, %k, %k, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<1x8x32xf32>, memref<1x8x32xf32> -> memref<?x4x32xf32>
+func.func @attention_cache_heads(%q: memref<?x4x32xf32>, %kc: memref<3x8x32xf32>, %p: index) {
+  // expected-error @+1 {{'gemma.attention' op query heads (4) must be a static multiple of KV heads (3)}}
+  gemma.attention %q, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<3x8x32xf32>, memref<3x8x32xf32> -> memref<?x4x32xf32>
   return
 }
 
 // -----
 
-func.func @attention_kv_mismatch(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %v: memref<?x1x32xf32>, %kc: memref<2x8x32xf32>, %p: index) {
-  // expected-error @+1 {{'gemma.attention' op k and v differ in dim 1}}
-  gemma.attention %q, %k, %v, cache(%kc, %kc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x1x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
+func.func @attention_kv_mismatch(%q: memref<?x4x32xf32>, %kc: memref<2x8x32xf32>, %vc: memref<2x4x32xf32>, %p: index) {
+  // expected-error @+1 {{'gemma.attention' op k_cache and v_cache differ in dim 1}}
+  gemma.attention %q, cache(%kc, %vc) at %p -> %q {scale = 1.0 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x8x32xf32>, memref<2x4x32xf32> -> memref<?x4x32xf32>
   return
 }
 

@@ -57,14 +57,14 @@ func.func @layer(%ids: memref<?xi32>, %tab: memref<512x128xbf16>, %h: memref<?x1
 
 // CHECK-LABEL: func.func @attention(
 // CHECK-SAME:      %[[AQ:[a-z0-9]+]]: memref<?x4x32xf32>, %[[AK:[a-z0-9]+]]: memref<?x2x32xf32>, %[[AV:[a-z0-9]+]]: memref<?x2x32xf32>, %[[KC:[a-z0-9]+]]: memref<2x8x32xf32>, %[[VC:[a-z0-9]+]]: memref<2x8x32xf32>, %[[FKC:[a-z0-9]+]]: memref<2x4096x32xf32>, %[[FVC:[a-z0-9]+]]: memref<2x4096x32xf32>, %[[AP:[a-z0-9]+]]: index, %[[AO:[a-z0-9]+]]: memref<?x4x32xf32>
-// CHECK:       gemma.attention %[[AQ]], %[[AK]], %[[AV]], cache(%[[KC]], %[[VC]]) at %[[AP]] -> %[[AO]] {scale = 1.000000e+00 : f32, window = 8 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
-// CHECK:       gemma.attention %[[AQ]], %[[AK]], %[[AV]], cache(%[[FKC]], %[[FVC]]) at %[[AP]] -> %[[AO]] {scale = 1.250000e-01 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x4096x32xf32>, memref<2x4096x32xf32> -> memref<?x4x32xf32>
+// CHECK:       gemma.attention %[[AQ]], cache(%[[KC]], %[[VC]]) at %[[AP]] -> %[[AO]] {scale = 1.000000e+00 : f32, window = 8 : i64} : memref<?x4x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
+// CHECK:       gemma.attention %[[AQ]], cache(%[[FKC]], %[[FVC]]) at %[[AP]] -> %[[AO]] {scale = 1.250000e-01 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x4096x32xf32>, memref<2x4096x32xf32> -> memref<?x4x32xf32>
 // CHECK:       gemma.kv_write %[[AK]], %[[AV]] at %[[AP]] -> %[[KC]], %[[VC]] : memref<?x2x32xf32>, memref<?x2x32xf32> -> memref<2x8x32xf32>, memref<2x8x32xf32>
 func.func @attention(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %v: memref<?x2x32xf32>,
                      %kc: memref<2x8x32xf32>, %vc: memref<2x8x32xf32>,
                      %fkc: memref<2x4096x32xf32>, %fvc: memref<2x4096x32xf32>, %pos0: index, %o: memref<?x4x32xf32>) {
-  gemma.attention %q, %k, %v, cache(%kc, %vc) at %pos0 -> %o {scale = 1.0 : f32, window = 8 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
-  gemma.attention %q, %k, %v, cache(%fkc, %fvc) at %pos0 -> %o {scale = 0.125 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x4096x32xf32>, memref<2x4096x32xf32> -> memref<?x4x32xf32>
+  gemma.attention %q, cache(%kc, %vc) at %pos0 -> %o {scale = 1.0 : f32, window = 8 : i64} : memref<?x4x32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32> -> memref<?x4x32xf32>
+  gemma.attention %q, cache(%fkc, %fvc) at %pos0 -> %o {scale = 0.125 : f32, window = 0 : i64} : memref<?x4x32xf32>, memref<2x4096x32xf32>, memref<2x4096x32xf32> -> memref<?x4x32xf32>
   gemma.kv_write %k, %v at %pos0 -> %kc, %vc : memref<?x2x32xf32>, memref<?x2x32xf32> -> memref<2x8x32xf32>, memref<2x8x32xf32>
   return
 }

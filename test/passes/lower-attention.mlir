@@ -1,13 +1,14 @@
-// gemma-lower-attention: online-softmax attention and the ring-buffer
-// kv_write.
+// gemma-lower-attention: the untiled online-softmax attention over the cache
+// and the ring-buffer kv_write (gemma.qk_norm_rope: fuse-qk-norm-rope.mlir).
 //
 // RUN: gemma-opt %s --gemma-lower-attention | FileCheck %s
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-attention{vector-width=16}))' | FileCheck %s --check-prefix=W16
 
 // Sliding layer: window 5 over a ring of 6 slots, 4 query heads on 2 KV heads.
-// The cached-key loop must start at max(q + 1 - W, 0), not at 0.
+// The key loop must start at max(q + 1 - W, 0), not at 0, and read the ring
+// at slot p mod 6 for every key up to the query itself.
 // CHECK-LABEL: func.func @sliding(
-// CHECK-SAME:      %[[Q:[a-z0-9]+]]: memref<?x4x32xf32>, %[[K:[a-z0-9]+]]: memref<?x2x32xf32>, %[[V:[a-z0-9]+]]: memref<?x2x32xf32>, %[[KC:[a-z0-9]+]]: memref<2x6x32xf32>, %[[VC:[a-z0-9]+]]: memref<2x6x32xf32>, %[[POS0:[a-z0-9]+]]: index, %[[O:[a-z0-9]+]]: memref<?x4x32xf32>
+// CHECK-SAME:      %[[Q:[a-z0-9]+]]: memref<?x4x32xf32>, %[[KC:[a-z0-9]+]]: memref<2x6x32xf32>, %[[VC:[a-z0-9]+]]: memref<2x6x32xf32>, %[[POS0:[a-z0-9]+]]: index, %[[O:[a-z0-9]+]]: memref<?x4x32xf32>
 // CHECK-NOT:   gemma.attention
 // CHECK:       scf.parallel (%[[T:[a-z0-9_]+]], %[[H:[a-z0-9_]+]]) =
 // CHECK:         memref.alloca_scope
@@ -21,8 +22,8 @@
 // CHECK-NEXT:      %[[FIRST:[a-z0-9_]+]] = arith.subi %[[QP1]], %[[WIN]] : index
 // CHECK-NEXT:      %[[ZERO:[a-z0-9_]+]] = arith.constant 0 : index
 // CHECK-NEXT:      %[[LO:[a-z0-9_]+]] = arith.maxsi %[[FIRST]], %[[ZERO]] : index
-//                  Cached positions [lo, pos0), read at slot p mod 6.
-// CHECK:           scf.for %[[P:[a-z0-9_]+]] = %[[LO]] to %[[POS0]] step %{{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK:           %[[END:[a-z0-9_]+]] = arith.addi %[[QPOS]], %{{.*}} : index
+// CHECK:           scf.for %[[P:[a-z0-9_]+]] = %[[LO]] to %[[END]] step %{{.*}} iter_args({{.*}}) -> (f32, f32)
 // CHECK:             %[[S:[a-z0-9_]+]] = arith.constant 6 : index
 // CHECK-NEXT:        %[[SLOT:[a-z0-9_]+]] = arith.remui %[[P]], %[[S]] : index
 // CHECK:             vector.load %[[Q]][%[[T]], %[[H]], %{{.*}}] : memref<?x4x32xf32>, vector<8xf32>
@@ -33,13 +34,6 @@
 // CHECK:             math.exp
 // CHECK:             vector.load %[[VC]][%[[KVH]], %[[SLOT]], %{{.*}}] : memref<2x6x32xf32>, vector<8xf32>
 // CHECK:             math.fma {{.*}} : vector<8xf32>
-//                  The step's own rows: [max(lo - pos0, 0), t + 1).
-// CHECK:           %[[D:[a-z0-9_]+]] = arith.subi %[[LO]], %[[POS0]] : index
-// CHECK:           %[[RLO:[a-z0-9_]+]] = arith.maxsi %[[D]], %{{.*}} : index
-// CHECK:           %[[RHI:[a-z0-9_]+]] = arith.addi %[[T]], %{{.*}} : index
-// CHECK:           scf.for %[[R:[a-z0-9_]+]] = %[[RLO]] to %[[RHI]] step
-// CHECK:             vector.load %[[K]][%[[R]], %[[KVH]], %{{.*}}] : memref<?x2x32xf32>, vector<8xf32>
-// CHECK:             vector.load %[[V]][%[[R]], %[[KVH]], %{{.*}}] : memref<?x2x32xf32>, vector<8xf32>
 // CHECK:           arith.divf
 // CHECK:           vector.store %{{.*}}, %[[O]][%[[T]], %[[H]], %{{.*}}] : memref<?x4x32xf32>, vector<8xf32>
 // CHECK-NOT:   gemma.attention
@@ -49,26 +43,27 @@
 // W16:         vector.load {{.*}} : memref<?x4x32xf32>, vector<16xf32>
 // W16-NOT:     vector<8xf32>
 // W16:         return
-func.func @sliding(%q: memref<?x4x32xf32>, %k: memref<?x2x32xf32>, %v: memref<?x2x32xf32>, %kc: memref<2x6x32xf32>, %vc: memref<2x6x32xf32>, %pos0: index, %o: memref<?x4x32xf32>) {
-  gemma.attention %q, %k, %v, cache(%kc, %vc) at %pos0 -> %o {scale = 1.000000e+00 : f32, window = 5 : i64} : memref<?x4x32xf32>, memref<?x2x32xf32>, memref<?x2x32xf32>, memref<2x6x32xf32>, memref<2x6x32xf32> -> memref<?x4x32xf32>
+func.func @sliding(%q: memref<?x4x32xf32>, %kc: memref<2x6x32xf32>, %vc: memref<2x6x32xf32>, %pos0: index, %o: memref<?x4x32xf32>) {
+  gemma.attention %q, cache(%kc, %vc) at %pos0 -> %o {scale = 1.000000e+00 : f32, window = 5 : i64} : memref<?x4x32xf32>, memref<2x6x32xf32>, memref<2x6x32xf32> -> memref<?x4x32xf32>
   return
 }
 
-// Full layer (window 0): the cached-key loop starts at the constant 0 and no
-// window arithmetic is emitted; a scale != 1 multiplies the score.
+// Full layer (window 0): the key loop starts at the constant 0 and no window
+// arithmetic is emitted; a scale != 1 multiplies the score.
 // CHECK-LABEL: func.func @full(
 // CHECK-SAME:      %[[FPOS0:[a-z0-9]+]]: index
 // CHECK:       scf.parallel
-// CHECK:         arith.addi %[[FPOS0]], %{{.*}} : index
+// CHECK:         %[[FQ:[a-z0-9_]+]] = arith.addi %[[FPOS0]], %{{.*}} : index
 // CHECK-NEXT:    %[[FZ:[a-z0-9_]+]] = arith.constant 0 : index
 // CHECK-NOT:     arith.maxsi
-// CHECK:         scf.for %{{.*}} = %[[FZ]] to %[[FPOS0]] step
+// CHECK:         %[[FEND:[a-z0-9_]+]] = arith.addi %[[FQ]], %{{.*}} : index
+// CHECK:         scf.for %{{.*}} = %[[FZ]] to %[[FEND]] step
 // CHECK:           vector.reduction <add>
 // CHECK-NEXT:      %[[SC:[a-z0-9_]+]] = arith.constant 1.250000e-01 : f32
 // CHECK-NEXT:      arith.mulf %{{.*}}, %[[SC]] : f32
 // CHECK:       return
-func.func @full(%q: memref<?x2x16xf32>, %k: memref<?x2x16xf32>, %v: memref<?x2x16xf32>, %kc: memref<2x64x16xf32>, %vc: memref<2x64x16xf32>, %pos0: index, %o: memref<?x2x16xf32>) {
-  gemma.attention %q, %k, %v, cache(%kc, %vc) at %pos0 -> %o {scale = 1.250000e-01 : f32, window = 0 : i64} : memref<?x2x16xf32>, memref<?x2x16xf32>, memref<?x2x16xf32>, memref<2x64x16xf32>, memref<2x64x16xf32> -> memref<?x2x16xf32>
+func.func @full(%q: memref<?x2x16xf32>, %kc: memref<2x64x16xf32>, %vc: memref<2x64x16xf32>, %pos0: index, %o: memref<?x2x16xf32>) {
+  gemma.attention %q, cache(%kc, %vc) at %pos0 -> %o {scale = 1.250000e-01 : f32, window = 0 : i64} : memref<?x2x16xf32>, memref<2x64x16xf32>, memref<2x64x16xf32> -> memref<?x2x16xf32>
   return
 }
 

@@ -83,6 +83,10 @@ static cl::list<std::string> disabledPasses("disable-pass",
                                             cl::desc("Switch off a pass (repeatable); "
                                                      "--list-passes shows which can be"),
                                             cl::value_desc("NAME"), cl::cat(category));
+static cl::opt<bool> profileOps("profile",
+                                cl::desc("Time every op family at run time (gemma-run --profile "
+                                         "prints where a token's time goes)"),
+                                cl::cat(category));
 static cl::opt<bool> listPasses("list-passes", cl::desc("List the phases and switchable passes"),
                                 cl::cat(category));
 static cl::opt<std::string> runtimeLib("runtime",
@@ -241,6 +245,7 @@ int main(int argc, char **argv) {
   pipeline.vectorWidth = target.vectorWidth;
   pipeline.dumpDir = dumpDir;
   pipeline.disabledPasses.insert(disabledPasses.begin(), disabledPasses.end());
+  pipeline.profile = profileOps;
   pipeline.verbose = !quiet;
   progress("compiling for " + target.describe());
   if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))

@@ -70,7 +70,8 @@ extern "C" void _mlir_ciface_gemma_forward(gemma_memref1d *weights,
                                            gemma_memref1d *kv,
                                            gemma_memref1d *scratch,
                                            gemma_memref1d *ids, int64_t pos0,
-                                           gemma_memref2d *logits) {
+                                           gemma_memref2d *logits,
+                                           int64_t /*flags*/) {
   check1d(weights, kWeightsBytes, "weights memref");
   check1d(kv, kKvBytes, "kv memref");
   check1d(scratch, kScratchBytes, "scratch memref");
