@@ -40,6 +40,8 @@ struct DotBlock {
   std::function<Value(int64_t i, Value col, int64_t width)> loadX;
   std::function<Value(int64_t j, Value col, int64_t width)> loadW;
   std::function<void(int64_t i, int64_t j, Value sum)> storeOut;
+  /// Optional: maps all tokens*rows sums at once before they are stored.
+  std::function<SmallVector<Value>(ArrayRef<Value> sums)> epilogue;
 };
 
 void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
@@ -73,6 +75,8 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
                                              args[i * blk.rows + j]));
                     return next;
                   });
+  if (blk.epilogue)
+    sums = blk.epilogue(sums);
   for (int64_t i = 0; i < blk.tokens; ++i)
     for (int64_t j = 0; j < blk.rows; ++j)
       blk.storeOut(i, j, sums[i * blk.rows + j]);
@@ -108,21 +112,35 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
   }
 }
 
-/// The fused soft-cap epilogue: cap * tanh(s / cap), skipped (scf.if) when
-/// the caller only takes the argmax.
-Value softcapEpilogue(KernelBuilder &k, Value s, float cap, Value argmaxOnly) {
+/// The fused soft-cap epilogue over a block's sums: cap * tanh(s / cap) on
+/// one vector of all of them (so the tanh is vectorised), skipped (scf.if)
+/// when the caller only takes the argmax.
+SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float cap,
+                                   Value argmaxOnly) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  auto capped = [&] { return k.mul(k.tanh(k.mul(s, k.f32(1.0 / cap))), k.f32(cap)); };
-  if (!argmaxOnly)
-    return capped();
-  auto ifOp = b.create<scf::IfOp>(loc, TypeRange{b.getF32Type()}, argmaxOnly, true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  b.create<scf::YieldOp>(loc, s);
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  b.create<scf::YieldOp>(loc, capped());
-  return ifOp.getResult(0);
+  int64_t n = static_cast<int64_t>(sums.size());
+  auto vecType = VectorType::get({n}, b.getF32Type());
+  Value raw = b.create<vector::FromElementsOp>(loc, vecType, sums);
+  auto capped = [&]() -> Value {
+    return k.mul(k.tanh(k.mul(raw, k.constant(1.0 / cap, n))), k.constant(cap, n));
+  };
+  Value out;
+  if (!argmaxOnly) {
+    out = capped();
+  } else {
+    auto ifOp = b.create<scf::IfOp>(loc, TypeRange{vecType}, argmaxOnly, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    b.create<scf::YieldOp>(loc, raw);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    b.create<scf::YieldOp>(loc, capped());
+    out = ifOp.getResult(0);
+  }
+  SmallVector<Value> result;
+  for (int64_t i = 0; i < n; ++i)
+    result.push_back(b.create<vector::ExtractOp>(loc, out, ArrayRef<int64_t>{i}));
+  return result;
 }
 
 void lowerLinear(KernelBuilder &k, LinearOp op) {
@@ -143,10 +161,13 @@ void lowerLinear(KernelBuilder &k, LinearOp op) {
                    [&](int64_t i, Value col, int64_t wd) { return k.load(x, {plus(k, t0, i), col}, wd); },
                    [&](int64_t j, Value col, int64_t wd) { return k.load(w, {plus(k, row0, j), col}, wd); },
                    [&](int64_t i, int64_t j, Value s) {
-                     if (cap)
-                       s = softcapEpilogue(k, s, *cap, op.getArgmaxOnly());
                      k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
-                   }};
+                   },
+                   {}};
+      if (cap)
+        blk.epilogue = [&](ArrayRef<Value> sums) {
+          return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
+        };
       emitDotBlock(k, blk);
     };
     Value full = b.create<arith::MulIOp>(

@@ -10,18 +10,21 @@
 // CHECK-NOT:     gemma.softcap
 // CHECK:         return
 
-// The fused epilogue: when %G (argmax only) holds, the raw dot product is
-// stored and no tanh runs; otherwise cap * tanh(y / cap).
+// The fused epilogue, on one vector of a register block's outputs: when %G
+// (argmax only) holds, the raw dot products are stored and no tanh runs;
+// otherwise cap * tanh(y / cap), vectorised.
 // LOWER-LABEL: func.func @lm_head(
 // LOWER-SAME:      %[[G:[a-z0-9]+]]: i1
 // LOWER:         vector.reduction <add>
-// LOWER:         %[[CAPPED:[a-z0-9_]+]] = scf.if %[[G]] -> (f32) {
-// LOWER-NEXT:      scf.yield %[[RAW:[a-z0-9_]+]] : f32
+// LOWER:         %[[RAW:[a-z0-9_]+]] = vector.from_elements
+// LOWER-NEXT:    %[[CAPPED:[a-z0-9_]+]] = scf.if %[[G]] -> (vector<8xf32>) {
+// LOWER-NEXT:      scf.yield %[[RAW]] : vector<8xf32>
 // LOWER-NEXT:    } else {
-// LOWER:           math.tanh
+// LOWER:           math.tanh {{.*}} : vector<8xf32>
 // LOWER:           scf.yield
 // LOWER:         }
-// LOWER:         memref.store %[[CAPPED]]
+// LOWER:         %[[C0:[a-z0-9_]+]] = vector.extract %[[CAPPED]][0]
+// LOWER:         memref.store %[[C0]]
 // LOWER-NOT:     gemma.softcap
 func.func @lm_head(%x: memref<?x16xf32>, %w: memref<32x16xbf16>, %y: memref<?x32xf32>, %greedy: i1) {
   gemma.linear %x, %w -> %y : memref<?x16xf32>, memref<32x16xbf16> -> memref<?x32xf32>
