@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
+#include "passes/DotBlock.h"
+#include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
 
@@ -30,87 +32,6 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 namespace {
-
-constexpr int64_t kRowsPerBlock = 4;
-
-/// How a dot-product block reads its operands: x row i and weight row j,
-/// `width` elements from column `col`; and where result (i, j) goes.
-struct DotBlock {
-  int64_t tokens, rows, depth;
-  std::function<Value(int64_t i, Value col, int64_t width)> loadX;
-  std::function<Value(int64_t j, Value col, int64_t width)> loadW;
-  std::function<void(int64_t i, int64_t j, Value sum)> storeOut;
-  /// Optional: maps all tokens*rows sums at once before they are stored.
-  std::function<SmallVector<Value>(ArrayRef<Value> sums)> epilogue;
-};
-
-void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
-  int64_t vl = k.lanes(), n = blk.tokens * blk.rows;
-  int64_t vecEnd = blk.depth - blk.depth % vl;
-  SmallVector<Value> sums(n, k.f32(0.0));
-  if (vecEnd > 0) {
-    SmallVector<Value> init(n, k.constant(0.0, vl));
-    SmallVector<Value> acc = k.loop(
-        k.index(0), k.index(vecEnd), vl, init, [&](Value col, ValueRange args) {
-          SmallVector<Value> xs, ws, next;
-          for (int64_t i = 0; i < blk.tokens; ++i)
-            xs.push_back(blk.loadX(i, col, vl));
-          for (int64_t j = 0; j < blk.rows; ++j)
-            ws.push_back(blk.loadW(j, col, vl));
-          for (int64_t i = 0; i < blk.tokens; ++i)
-            for (int64_t j = 0; j < blk.rows; ++j)
-              next.push_back(k.fma(xs[i], ws[j], args[i * blk.rows + j]));
-          return next;
-        });
-    for (int64_t a = 0; a < n; ++a)
-      sums[a] = k.sum(acc[a]);
-  }
-  if (vecEnd < blk.depth)
-    sums = k.loop(k.index(vecEnd), k.index(blk.depth), 1, sums,
-                  [&](Value col, ValueRange args) {
-                    SmallVector<Value> next;
-                    for (int64_t i = 0; i < blk.tokens; ++i)
-                      for (int64_t j = 0; j < blk.rows; ++j)
-                        next.push_back(k.fma(blk.loadX(i, col, 1), blk.loadW(j, col, 1),
-                                             args[i * blk.rows + j]));
-                    return next;
-                  });
-  if (blk.epilogue)
-    sums = blk.epilogue(sums);
-  for (int64_t i = 0; i < blk.tokens; ++i)
-    for (int64_t j = 0; j < blk.rows; ++j)
-      blk.storeOut(i, j, sums[i * blk.rows + j]);
-}
-
-Value plus(KernelBuilder &k, Value a, int64_t c) {
-  if (c == 0)
-    return a;
-  return k.builder().create<arith::AddIOp>(k.location(), a, k.index(c));
-}
-Value times(KernelBuilder &k, Value a, int64_t c) {
-  return k.builder().create<arith::MulIOp>(k.location(), a, k.index(c));
-}
-
-/// Splits `outRows` into blocks of kRowsPerBlock (one parallel loop) and a
-/// remainder of single rows (a second one); calls body(firstRow, rows, ivs).
-void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
-                  const std::function<void(Value row0, int64_t rows, ValueRange outer)> &body) {
-  int64_t blocks = outRows / kRowsPerBlock, rest = outRows % kRowsPerBlock;
-  if (blocks > 0) {
-    SmallVector<Value> ubs = outerUbs;
-    ubs.push_back(k.index(blocks));
-    k.parallel(ubs, [&](ValueRange ivs) {
-      body(times(k, ivs.back(), kRowsPerBlock), kRowsPerBlock, ivs.drop_back());
-    });
-  }
-  if (rest > 0) {
-    SmallVector<Value> ubs = outerUbs;
-    ubs.push_back(k.index(rest));
-    k.parallel(ubs, [&](ValueRange ivs) {
-      body(plus(k, ivs.back(), blocks * kRowsPerBlock), 1, ivs.drop_back());
-    });
-  }
-}
 
 /// The fused soft-cap epilogue over a block's sums: cap * tanh(s / cap) on
 /// one vector of all of them (so the tanh is vectorised), skipped (scf.if)
@@ -152,8 +73,7 @@ void lowerLinear(KernelBuilder &k, LinearOp op) {
     cap = op.getSoftcap()->convertToFloat();
   auto wType = cast<MemRefType>(w.getType());
   int64_t outRows = wType.getDimSize(0), depth = wType.getDimSize(1);
-  // Tokens sharing one weight load; AVX2 has 16 vector registers, AVX-512 32.
-  int64_t tokenBlock = k.lanes() >= 16 ? 4 : 2;
+  int64_t tokenBlock = tokensPerWeightLoad(k);
   Value tokens = k.dim(x, 0);
   forRowBlocks(k, outRows, {}, [&](Value row0, int64_t rows, ValueRange) {
     auto emitTokens = [&](Value t0, int64_t nt) {
@@ -177,33 +97,6 @@ void lowerLinear(KernelBuilder &k, LinearOp op) {
   });
 }
 
-void lowerExpertLinear(KernelBuilder &k, ExpertLinearOp op) {
-  OpBuilder &b = k.builder();
-  Location loc = k.location();
-  Value x = op.getX(), w = op.getWeight(), idx = op.getIndices(), out = op.getOut();
-  auto wType = cast<MemRefType>(w.getType());
-  int64_t outRows = wType.getDimSize(1), depth = wType.getDimSize(2);
-  bool perExpertInput = cast<MemRefType>(x.getType()).getRank() == 3;
-  forRowBlocks(k, outRows, {k.dim(idx, 0), k.dim(idx, 1)},
-               [&](Value row0, int64_t rows, ValueRange tk) {
-                 Value id = b.create<memref::LoadOp>(loc, idx, tk);
-                 Value e = b.create<arith::IndexCastOp>(loc, b.getIndexType(), id);
-                 DotBlock blk{1, rows, depth,
-                              [&](int64_t, Value col, int64_t wd) {
-                                if (perExpertInput)
-                                  return k.load(x, {tk[0], tk[1], col}, wd);
-                                return k.load(x, {tk[0], col}, wd);
-                              },
-                              [&](int64_t j, Value col, int64_t wd) {
-                                return k.load(w, {e, plus(k, row0, j), col}, wd);
-                              },
-                              [&](int64_t, int64_t j, Value s) {
-                                k.store(s, out, {tk[0], tk[1], plus(k, row0, j)});
-                              }};
-                 emitDotBlock(k, blk);
-               });
-}
-
 struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLowerLinearPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -219,7 +112,7 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
       if (auto o = dyn_cast<LinearOp>(op))
         lowerLinear(k, o);
       else
-        lowerExpertLinear(k, cast<ExpertLinearOp>(op));
+        lowerGroupedExpertLinear(k, cast<ExpertLinearOp>(op));
       rewriter.eraseOp(op);
     }
   }

@@ -1,11 +1,6 @@
 // gemma-lower-linear: gemma.linear / gemma.expert_linear -> register-tiled
 // scf.parallel + vector FMA loops.
 //
-// NOTE: the pass does not declare the math dialect as dependent although it
-// creates math.fma, so run on its own it aborts ("Building op `math.fma` but
-// it isn't known in this MLIRContext") unless the input already loads math.
-// @load_math_dialect below does that; see lower-linear-standalone.mlir.
-//
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8}))' | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16}))' | FileCheck %s --check-prefixes=CHECK,AVX512
 
@@ -57,18 +52,31 @@ func.func @linear_f32_tail(%x: memref<?x20xf32>, %w: memref<6x20xf32>, %y: memre
   return
 }
 
-// Experts: one parallel iteration per (token, slot, row block); the expert id
-// is loaded from the indices and indexes dim 0 of the weights.
+// Experts, grouped: a counting sort of the (token, slot) pairs by expert id
+// into a stack buffer, then one parallel iteration per (active expert, row
+// block) running a GEMM over that expert's pairs, 2 tokens per weight load
+// (8 lanes) plus a single-token tail; only experts some token chose are
+// visited (the parallel loop's bound is the active count).
 // CHECK-LABEL: func.func @expert_linear(
 // CHECK-SAME:      %[[EX:[a-z0-9]+]]: memref<?x128xf32>, %[[EW:[a-z0-9]+]]: memref<16x8x128xbf16>, %[[IDX:[a-z0-9]+]]: memref<?x4xi32>
 // CHECK-NOT:   gemma.expert_linear
-// CHECK:       scf.parallel (%[[T:[a-z0-9_]+]], %[[K:[a-z0-9_]+]], %{{.*}}) =
-// CHECK:         %[[ID:[a-z0-9_]+]] = memref.load %[[IDX]][%[[T]], %[[K]]] : memref<?x4xi32>
-// CHECK:         %[[E:[a-z0-9_]+]] = arith.index_cast %[[ID]] : i32 to index
-// CHECK:         vector.load %[[EX]][%[[T]], %{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
-// CHECK:         vector.load %[[EW]][%[[E]], %{{.*}}, %{{.*}}] : memref<16x8x128xbf16>, vector<[[VL]]xbf16>
-// CHECK:         math.fma
-// CHECK:         vector.reduction <add>
+// CHECK:       memref.alloca_scope
+// CHECK:         %[[OFF:[a-z0-9_]+]] = memref.alloca() : memref<17xindex>
+// CHECK:         %[[ACT:[a-z0-9_]+]] = memref.alloca() : memref<16xindex>
+// CHECK:         %[[PAIRS:[a-z0-9_]+]] = memref.alloca(%{{.*}}) : memref<?xindex>
+// CHECK:         memref.load %[[IDX]]
+// CHECK:         %[[NACT:[a-z0-9_]+]] = scf.for {{.*}} -> (index)
+// CHECK:         scf.parallel (%[[A:[a-z0-9_]+]], %{{.*}}) = (%{{.*}}, %{{.*}}) to (%[[NACT]], %{{.*}})
+// CHECK:           %[[E:[a-z0-9_]+]] = memref.load %[[ACT]][%[[A]]] : memref<16xindex>
+// CHECK:           %[[BEGIN:[a-z0-9_]+]] = memref.load %[[OFF]][%[[E]]] : memref<17xindex>
+// CHECK:           scf.for %[[P:[a-z0-9_]+]] = %[[BEGIN]] to %{{.*}} step %{{.*}} {
+// CHECK:             %[[PAIR:[a-z0-9_]+]] = memref.load %[[PAIRS]][%[[P]]] : memref<?xindex>
+// CHECK:             %[[T:[a-z0-9_]+]] = arith.divui %[[PAIR]]
+// CHECK:             vector.load %[[EX]][%[[T]], %{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
+// CHECK:             vector.load %[[EX]][%{{.*}}, %{{.*}}] : memref<?x128xf32>, vector<[[VL]]xf32>
+// CHECK:             vector.load %[[EW]][%[[E]], %{{.*}}, %{{.*}}] : memref<16x8x128xbf16>, vector<[[VL]]xbf16>
+// CHECK:             math.fma
+// CHECK:             vector.reduction <add>
 // CHECK-NOT:   gemma.expert_linear
 // CHECK:       return
 func.func @expert_linear(%x: memref<?x128xf32>, %w: memref<16x8x128xbf16>, %idx: memref<?x4xi32>, %y: memref<?x4x8xf32>) {
@@ -76,10 +84,13 @@ func.func @expert_linear(%x: memref<?x128xf32>, %w: memref<16x8x128xbf16>, %idx:
   return
 }
 
-// [T, K, in] input: x is indexed by (token, slot).
+// [T, K, in] input: x is indexed by (token, slot) of each grouped pair.
 // CHECK-LABEL: func.func @expert_linear_3d(
 // CHECK-SAME:      %[[X3:[a-z0-9]+]]: memref<?x4x32xf32>
-// CHECK:       scf.parallel (%[[T3:[a-z0-9_]+]], %[[K3:[a-z0-9_]+]], %{{.*}}) =
+// CHECK:       scf.parallel
+// CHECK:         %[[PAIR3:[a-z0-9_]+]] = memref.load %{{.*}} : memref<?xindex>
+// CHECK:         %[[T3:[a-z0-9_]+]] = arith.divui %[[PAIR3]]
+// CHECK:         %[[K3:[a-z0-9_]+]] = arith.remui %[[PAIR3]]
 // CHECK:         vector.load %[[X3]][%[[T3]], %[[K3]], %{{.*}}] : memref<?x4x32xf32>, vector<[[VL]]xf32>
 // CHECK:       return
 func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %idx: memref<?x4xi32>, %y: memref<?x4x8xf32>) {

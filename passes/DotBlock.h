@@ -1,0 +1,48 @@
+//===- DotBlock.h - the register-blocked dot-product kernel -----*- C++ -*-===//
+//
+// Shared by gemma.linear and gemma.expert_linear: a block of `tokens x rows`
+// vector accumulators, each weight vector loaded once per token block and
+// each x vector once per row block, horizontal sums once at the end.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GEMMA_PASSES_DOTBLOCK_H
+#define GEMMA_PASSES_DOTBLOCK_H
+
+#include "passes/KernelBuilder.h"
+
+#include <functional>
+
+namespace mlir::gemma {
+
+/// Output rows per register block.
+constexpr int64_t kRowsPerBlock = 4;
+
+/// Tokens sharing one weight load: AVX2 has 16 vector registers, AVX-512 32.
+inline int64_t tokensPerWeightLoad(KernelBuilder &k) { return k.lanes() >= 16 ? 4 : 2; }
+
+/// How a dot-product block reads its operands: x row i and weight row j,
+/// `width` elements from column `col`; and where result (i, j) goes.
+struct DotBlock {
+  int64_t tokens, rows, depth;
+  std::function<Value(int64_t i, Value col, int64_t width)> loadX;
+  std::function<Value(int64_t j, Value col, int64_t width)> loadW;
+  std::function<void(int64_t i, int64_t j, Value sum)> storeOut;
+  /// Optional: maps all tokens*rows sums at once before they are stored.
+  std::function<SmallVector<Value>(ArrayRef<Value> sums)> epilogue;
+};
+
+void emitDotBlock(KernelBuilder &k, const DotBlock &blk);
+
+/// a + c and a * c on index values.
+Value plus(KernelBuilder &k, Value a, int64_t c);
+Value times(KernelBuilder &k, Value a, int64_t c);
+
+/// Splits `outRows` into blocks of kRowsPerBlock (one parallel loop over
+/// outerUbs x blocks) and a remainder of single rows (a second one); calls
+/// body(firstRow, rows, outer ivs).
+void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
+                  const std::function<void(Value row0, int64_t rows, ValueRange outer)> &body);
+
+} // namespace mlir::gemma
+
+#endif
