@@ -46,8 +46,11 @@ struct MoeRoute : NodePattern {
       go::NodeOp sum = nodeOf(div.getInputs()[1], "ReduceSum");
       auto topkResult = dyn_cast<OpResult>(div.getInputs()[0]);
       go::NodeOp topk = topkResult ? nodeOf(topkResult, "TopK") : go::NodeOp();
+      // Top-k experts per token (last axis), renormalised over those k.
       if (!sum || !topk || topkResult.getResultNumber() != 0 || sum.getInputs()[0] != topkResult ||
-          intAttr(sum, "keepdims", 1) != 1 || intAttr(topk, "largest", 1) != 1)
+          intAttr(sum, "keepdims", 1) != 1 || intAttr(topk, "largest", 1) != 1 ||
+          intAttr(topk, "axis", -1) != -1 || sum.getInputs().size() < 2 ||
+          !isLastAxis(sum.getInputs()[1], rankOf(topkResult)))
         continue;
       SmallVector<Operation *> ops = {mul, div, pes, sum, topk};
       if (peel(pes.getInputs()[1], ops) != topk->getResult(1))
@@ -122,6 +125,11 @@ struct MoeExperts : NodePattern {
         if (!split || !upRes || upRes.getOwner() != split || gateRes.getResultNumber() != 0 ||
             upRes.getResultNumber() != 1 || split->getNumResults() != 2 ||
             strAttr(gelu, "approximate") != "tanh")
+          continue;
+        // gate_up splits into its gate and up halves along the last axis
+        // (Split's default axis is 0).
+        int64_t splitAxis = intAttr(split, "axis", 0), splitRank = rankOf(split.getInputs()[0]);
+        if (splitAxis != -1 && (splitRank <= 0 || splitAxis != splitRank - 1))
           continue;
         SmallVector<Operation *> all = tryOps;
         all.append({gelu, split});

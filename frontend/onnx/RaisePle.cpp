@@ -74,9 +74,11 @@ struct PleLayer : OpRewritePattern<go::LinearOp> {
       if (!gate || !select || !gate.getInOut() || strAttr(gelu, "approximate") != "tanh" ||
           intAttr(select, "axis", 0) != 2)
         continue;
+      // A scalar index drops the layer axis; a one-element vector would keep
+      // it ([B, T, 1, P]) and the Mul would broadcast, another function.
       std::optional<double> layer = constScalar(select.getInputs()[1]);
       auto inputs = select.getInputs()[0].getDefiningOp<go::PleInputsOp>();
-      if (!layer || !inputs)
+      if (!layer || !inputs || rankOf(select.getInputs()[1]) != 0)
         continue;
       auto op = rewriter.create<go::PleLayerOp>(
           fusedLoc(rewriter, {proj, mul, gelu, select, gate}), proj.getType(), gate.getX(),
