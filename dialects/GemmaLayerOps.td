@@ -9,11 +9,17 @@ def Gemma_EmbedOp : Gemma_Op<"embed"> {
   let description = [{
     `out[t, :] = table[ids[t], :] * scale`. Used for the token embedding
     (scale sqrt(H)) and for the per-layer embeddings of E2B/E4B (scale sqrt(P)).
+    With `scales` the table is block-quantised (docs/weights.md): i8 [V, H]
+    (int8) or [V, H/2] (int4, two weights per byte) with f16/f32 scales
+    [V, H/32]; the row is dequantised as it is read.
   }];
-  let arguments = (ins MemRefRankOf<[I32], [1]>:$ids, MemRefRankOf<[F32, BF16, F16], [2]>:$table,
+  let arguments = (ins MemRefRankOf<[I32], [1]>:$ids,
+                       MemRefRankOf<[F32, BF16, F16, I8], [2]>:$table,
+                       Optional<MemRefRankOf<[F16, F32], [2]>>:$scales,
                        MemRefRankOf<[F32], [2]>:$out, F32Attr:$scale);
   let assemblyFormat = [{
-    $ids `,` $table `->` $out attr-dict `:` type($ids) `,` type($table) `->` type($out)
+    $ids `,` $table (`scales` $scales^)? `->` $out attr-dict `:` type($ids) `,` type($table)
+    (`,` type($scales)^)? `->` type($out)
   }];
   let hasVerifier = 1;
 }
@@ -34,7 +40,7 @@ def Gemma_RmsNormOp : Gemma_Op<"rms_norm"> {
   let hasVerifier = 1;
 }
 
-def Gemma_LinearOp : Gemma_Op<"linear"> {
+def Gemma_LinearOp : Gemma_Op<"linear", [AttrSizedOperandSegments]> {
   let summary = "y = x * W^T with W stored [out, in], optional soft-cap epilogue";
   let description = [{
     x [T, in] f32; W [out, in] in f32/bf16/f16 (upcast on load, f32
@@ -42,12 +48,21 @@ def Gemma_LinearOp : Gemma_Op<"linear"> {
     gemma-fuse-final-softcap) each output is cap * tanh(y / cap) as it is
     stored, unless `argmax_only` is true at run time: then the caller only
     takes the argmax, which the monotone cap does not change, so it is skipped.
+
+    With `scales` W is block-quantised (docs/weights.md): i8 [out, in] (int8)
+    or [out, in/2] (int4, two weights per byte: byte j of each 32-weight
+    block holds weight j in its low and weight j + 16 in its high nibble)
+    with f16/f32 scales [out, in/32]; in = 32 * the scales' last dim, and
+    each weight is dequantised in registers (q * scale) before the FMA.
   }];
-  let arguments = (ins MemRefRankOf<[F32], [2]>:$x, MemRefRankOf<[F32, BF16, F16], [2]>:$weight,
+  let arguments = (ins MemRefRankOf<[F32], [2]>:$x,
+                       MemRefRankOf<[F32, BF16, F16, I8], [2]>:$weight,
+                       Optional<MemRefRankOf<[F16, F32], [2]>>:$scales,
                        MemRefRankOf<[F32], [2]>:$out, Optional<I1>:$argmaxOnly,
                        OptionalAttr<F32Attr>:$softcap);
   let assemblyFormat = [{
-    $x `,` $weight `->` $out (`unless` $argmaxOnly^)? attr-dict `:` type($x) `,` type($weight) `->` type($out)
+    $x `,` $weight (`scales` $scales^)? `->` $out (`unless` $argmaxOnly^)? attr-dict `:`
+    type($x) `,` type($weight) (`,` type($scales)^)? `->` type($out)
   }];
   let hasVerifier = 1;
 }

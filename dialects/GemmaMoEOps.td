@@ -68,13 +68,15 @@ def Gemma_ExpertLinearOp : Gemma_Op<"expert_linear"> {
   let description = [{
     W [E, out, in]; indices [T, K]; x [T, in] (the same input for every
     selected expert) or [T, K, in]; y [T, K, out]. Only the K selected experts
-    of each token are evaluated.
+    of each token are evaluated. With `scales` W is block-quantised as for
+    gemma.linear: i8 [E, out, in] or [E, out, in/2], scales [E, out, in/32].
   }];
-  let arguments = (ins MemRefOf<[F32]>:$x, MemRefRankOf<[F32, BF16, F16], [3]>:$weight,
+  let arguments = (ins MemRefOf<[F32]>:$x, MemRefRankOf<[F32, BF16, F16, I8], [3]>:$weight,
+                       Optional<MemRefRankOf<[F16, F32], [3]>>:$scales,
                        MemRefRankOf<[I32], [2]>:$indices, MemRefRankOf<[F32], [3]>:$out);
   let assemblyFormat = [{
-    $x `,` $weight `,` $indices `->` $out attr-dict `:`
-    type($x) `,` type($weight) `,` type($indices) `->` type($out)
+    $x `,` $weight (`scales` $scales^)? `,` $indices `->` $out attr-dict `:`
+    type($x) `,` type($weight) (`scales` type($scales)^)? `,` type($indices) `->` type($out)
   }];
   let hasVerifier = 1;
 }

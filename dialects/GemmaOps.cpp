@@ -39,6 +39,37 @@ LogicalResult sameShape(Operation *op, Value a, StringRef an, Value b, StringRef
   return success();
 }
 
+/// (weight, scales): float weights without scales, or i8 weights with one
+/// scale per kQuantBlock inputs (scales [..., in/32]); the weight's last dim
+/// is in (int8) or in/2 (int4). Leading dims must agree.
+LogicalResult verifyWeight(Operation *op, Value weight, Value scales, StringRef what) {
+  MemRefType w = memrefType(weight);
+  bool quantised = w.getElementType().isInteger(8);
+  if (!scales) {
+    if (quantised)
+      return op->emitOpError() << "an i8 " << what << " needs block scales";
+    return success();
+  }
+  if (!quantised)
+    return op->emitOpError() << "block scales need an i8 " << what << ", not "
+                             << w.getElementType();
+  MemRefType s = memrefType(scales);
+  if (s.getRank() != w.getRank())
+    return op->emitOpError() << "scales and " << what << " differ in rank";
+  for (unsigned i = 0; i + 1 < w.getRank(); ++i)
+    if (!compatible(s.getDimSize(i), w.getDimSize(i)))
+      return op->emitOpError() << "scales and " << what << " differ in dim " << i;
+  int64_t blocks = s.getDimSize(s.getRank() - 1), stored = w.getDimSize(w.getRank() - 1);
+  if (ShapedType::isDynamic(blocks) || ShapedType::isDynamic(stored))
+    return op->emitOpError() << "a quantised " << what << " needs static inner dims";
+  int64_t in = blocks * kQuantBlock;
+  if (stored != in && 2 * stored != in)
+    return op->emitOpError() << what << "'s last dim is " << stored << " but " << blocks
+                             << " blocks of " << kQuantBlock << " need " << in
+                             << " (int8) or " << in / 2 << " (int4)";
+  return success();
+}
+
 /// The innermost dim must be static: kernels are specialised on it.
 LogicalResult staticInner(Operation *op, Value v, StringRef what) {
   MemRefType t = memrefType(v);
@@ -47,6 +78,22 @@ LogicalResult staticInner(Operation *op, Value v, StringRef what) {
   return success();
 }
 } // namespace
+
+WeightFormat mlir::gemma::weightFormat(Value weight, Value scales) {
+  if (!scales)
+    return WeightFormat::Float;
+  MemRefType w = memrefType(weight), s = memrefType(scales);
+  int64_t stored = w.getDimSize(w.getRank() - 1), in = s.getDimSize(s.getRank() - 1) * kQuantBlock;
+  return stored == in ? WeightFormat::Int8 : WeightFormat::Int4;
+}
+
+int64_t mlir::gemma::weightInFeatures(Value weight, Value scales) {
+  MemRefType w = scales ? memrefType(scales) : memrefType(weight);
+  int64_t last = w.getDimSize(w.getRank() - 1);
+  if (!scales || ShapedType::isDynamic(last))
+    return last;
+  return last * kQuantBlock;
+}
 
 //===----------------------------------------------------------------------===//
 // Arena views
@@ -82,7 +129,9 @@ LogicalResult KvCacheOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult EmbedOp::verify() {
-  if (failed(expectDim(*this, getOut(), "out", 1, memrefType(getTable()).getDimSize(1),
+  if (failed(verifyWeight(*this, getTable(), getScales(), "table")))
+    return failure();
+  if (failed(expectDim(*this, getOut(), "out", 1, weightInFeatures(getTable(), getScales()),
                        "the table's row width")))
     return failure();
   if (failed(expectDim(*this, getOut(), "out", 0, memrefType(getIds()).getDimSize(0),
@@ -108,7 +157,10 @@ LogicalResult RmsNormOp::verify() {
 
 LogicalResult LinearOp::verify() {
   MemRefType w = memrefType(getWeight());
-  if (failed(expectDim(*this, getX(), "x", 1, w.getDimSize(1), "the weight's in-features")) ||
+  if (failed(verifyWeight(*this, getWeight(), getScales(), "weight")))
+    return failure();
+  int64_t in = weightInFeatures(getWeight(), getScales());
+  if (failed(expectDim(*this, getX(), "x", 1, in, "the weight's in-features")) ||
       failed(expectDim(*this, getOut(), "out", 1, w.getDimSize(0), "the weight's out-features")) ||
       failed(expectDim(*this, getOut(), "out", 0, memrefType(getX()).getDimSize(0), "x's rows")))
     return failure();
@@ -291,7 +343,10 @@ LogicalResult ExpertLinearOp::verify() {
              out = memrefType(getOut());
   if (x.getRank() != 2 && x.getRank() != 3)
     return emitOpError("x must be [T, in] or [T, K, in]");
-  if (failed(expectDim(*this, getX(), "x", x.getRank() - 1, w.getDimSize(2), "the experts' in-features")) ||
+  if (failed(verifyWeight(*this, getWeight(), getScales(), "weight")))
+    return failure();
+  if (failed(expectDim(*this, getX(), "x", x.getRank() - 1,
+                       weightInFeatures(getWeight(), getScales()), "the experts' in-features")) ||
       failed(expectDim(*this, getOut(), "out", 2, w.getDimSize(1), "the experts' out-features")) ||
       failed(expectDim(*this, getOut(), "out", 1, idx.getDimSize(1), "top-k")) ||
       failed(staticInner(*this, getX(), "x")))

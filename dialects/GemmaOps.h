@@ -13,4 +13,21 @@
 #define GET_OP_CLASSES
 #include "dialects/GemmaOps.h.inc"
 
+namespace mlir::gemma {
+
+/// Block-quantised weights (docs/weights.md): one scale per this many
+/// consecutive weights along the input dimension.
+constexpr int64_t kQuantBlock = 32;
+
+/// How a weight operand stores its matrix: as floats, or block-quantised with
+/// a `scales` operand (int8: one i8 per weight; int4: two per byte).
+enum class WeightFormat { Float, Int8, Int4 };
+
+/// The format of (weight, scales), for operands that passed the verifier.
+WeightFormat weightFormat(Value weight, Value scales);
+/// The logical input dimension (the last) of (weight, scales).
+int64_t weightInFeatures(Value weight, Value scales);
+
+} // namespace mlir::gemma
+
 #endif

@@ -16,6 +16,7 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace llvm;
@@ -135,6 +136,53 @@ void convert(DType from, DType to, const uint8_t *src, uint8_t *dst, size_t n) {
   }
 }
 
+// --- block quantisation (docs/weights.md) ----------------------------------
+
+/// Quantises `n` consecutive weights (n a multiple of 32, one or more rows of
+/// the matrix) starting at element `first` of `src`: appends the values to
+/// `values` (int8: one byte each; int4: 16 bytes per block, byte j = weight j
+/// in the low nibble | weight j + 16 in the high nibble) and the f16 scales
+/// to `scales`. Each value is w / s rounded with s as stored (f16).
+void quantizeBlocks(WeightFormat f, const TensorInfo &src, uint64_t first, uint64_t n,
+                    std::vector<uint8_t> &values, std::vector<uint16_t> &scales) {
+  size_t es = dtypeSize(src.dtype);
+  float w[kQuantBlockSize];
+  int q[kQuantBlockSize];
+  for (uint64_t b = 0; b < n; b += kQuantBlockSize) {
+    float amax = 0.0f, extreme = 0.0f;
+    for (int64_t i = 0; i < kQuantBlockSize; ++i) {
+      uint32_t bits = loadF32Bits(src.dtype, src.data + (first + b + i) * es);
+      std::memcpy(&w[i], &bits, 4);
+      if (std::fabs(w[i]) > amax) {
+        amax = std::fabs(w[i]);
+        extreme = w[i];
+      }
+    }
+    // int8: s = max|w| / 127, q in [-127, 127]. int4 (Q4_0): s = w* / -8
+    // for the w* of largest magnitude, so w* is exactly -8; q in [-8, 7].
+    float d = f == WeightFormat::Int8 ? amax / 127.0f : extreme / -8.0f;
+    float dBits;
+    uint32_t db;
+    std::memcpy(&db, &d, 4);
+    uint16_t h = f32BitsToF16(db);
+    uint32_t back = f16ToF32Bits(h);
+    std::memcpy(&dBits, &back, 4);
+    int lo = f == WeightFormat::Int8 ? -127 : -8, hi = f == WeightFormat::Int8 ? 127 : 7;
+    for (int64_t i = 0; i < kQuantBlockSize; ++i) {
+      float r = dBits != 0.0f && std::isfinite(dBits) ? std::round(w[i] / dBits) : 0.0f;
+      q[i] = r < lo ? lo : r > hi ? hi : static_cast<int>(r);
+    }
+    scales.push_back(h);
+    if (f == WeightFormat::Int8) {
+      for (int64_t i = 0; i < kQuantBlockSize; ++i)
+        values.push_back(static_cast<uint8_t>(static_cast<int8_t>(q[i])));
+    } else {
+      for (int64_t i = 0; i < kQuantBlockSize / 2; ++i)
+        values.push_back(static_cast<uint8_t>((q[i] & 0xf) | ((q[i + 16] & 0xf) << 4)));
+    }
+  }
+}
+
 // --- hashing --------------------------------------------------------------
 
 struct Fnv {
@@ -159,6 +207,32 @@ struct Fnv {
 
 } // namespace
 
+StringRef weightFormatName(WeightFormat f) {
+  switch (f) {
+  case WeightFormat::Checkpoint: return "bf16";
+  case WeightFormat::Int8: return "int8";
+  case WeightFormat::Int4: return "int4";
+  }
+  return "?";
+}
+
+QuantOffsets PackPlan::addQuantized(StringRef name, WeightFormat format,
+                                    std::vector<int64_t> shape,
+                                    std::vector<const TensorInfo *> sources) {
+  int64_t n = numel(shape);
+  std::vector<int64_t> scaleShape = shape;
+  scaleShape.back() /= kQuantBlockSize;
+  QuantOffsets o;
+  o.values = add(name, DType::F32, std::move(shape), sources);
+  list.back().quant = format;
+  list.back().nbytes = format == WeightFormat::Int8 ? n : n / 2;
+  size = list.back().offset + list.back().nbytes;
+  o.scales = add((name + ".scales").str(), DType::F16, std::move(scaleShape), std::move(sources));
+  list.back().quant = format;
+  list.back().scales = true;
+  return o;
+}
+
 uint64_t PackPlan::add(StringRef name, DType dtype, std::vector<int64_t> shape,
                        std::vector<const TensorInfo *> sources) {
   PackEntry e;
@@ -175,7 +249,8 @@ uint64_t PackPlan::add(StringRef name, DType dtype, std::vector<int64_t> shape,
 
 // Hash input, in order (integers as 8-byte little endian, strings as their
 // length then their bytes): salt; entry count; per entry: name, dtype, rank,
-// dims, offset, nbytes, source count, and per source: its nbytes, its first
+// dims, offset, nbytes, for a quantised entry 0x5100 + 2 * format + (1 if
+// scales), source count, and per source: its nbytes, its first
 // min(64, nbytes) bytes and its last min(64, nbytes) bytes.
 uint64_t PackPlan::hash(StringRef salt) const {
   Fnv f;
@@ -189,6 +264,8 @@ uint64_t PackPlan::hash(StringRef salt) const {
       f.u64((uint64_t)d);
     f.u64(e.offset);
     f.u64(e.nbytes);
+    if (e.quant != WeightFormat::Checkpoint) // (bf16 packs hash as before)
+      f.u64(0x5100 + (uint64_t)e.quant * 2 + e.scales);
     f.u64(e.sources.size());
     for (const TensorInfo *s : e.sources) {
       if (!s) {
@@ -223,7 +300,23 @@ Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
                             dtypeName(e.dtype)));
       have += s->numElements();
     }
-    if (have != want || e.nbytes != (uint64_t)want * dtypeSize(e.dtype))
+    uint64_t bytes = (uint64_t)want * dtypeSize(e.dtype);
+    if (e.quant != WeightFormat::Checkpoint) {
+      // Values: the logical shape, one byte (int8) or half a byte (int4) per
+      // weight; scales: [..., in / 32] f16 of the same sources.
+      for (const TensorInfo *src : e.sources)
+        if (src->dtype == DType::I32 || src->shape.empty() ||
+            src->shape.back() % kQuantBlockSize)
+          return fail(formatv("pack entry '{0}': cannot quantise tensor '{1}'", e.name,
+                              src->name));
+      if (e.scales) {
+        want *= kQuantBlockSize;
+        bytes = (uint64_t)want / kQuantBlockSize * 2;
+      } else {
+        bytes = e.quant == WeightFormat::Int8 ? want : want / 2;
+      }
+    }
+    if (have != want || e.nbytes != bytes)
       return fail(formatv("pack entry '{0}': sources hold {1} elements but its "
                           "shape needs {2}",
                           e.name, have, want));
@@ -245,7 +338,10 @@ Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
   for (const PackEntry &e : plan.entries()) {
     w32((uint32_t)e.name.size());
     hs << e.name;
-    w32((uint32_t)e.dtype);
+    uint32_t code = (uint32_t)e.dtype;
+    if (e.quant != WeightFormat::Checkpoint && !e.scales)
+      code = e.quant == WeightFormat::Int8 ? kPackInt8 : kPackInt4;
+    w32(code);
     w32((uint32_t)e.shape.size());
     for (int64_t d : e.shape)
       w64((uint64_t)d);
@@ -287,9 +383,51 @@ Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
       nextReport = (done / kProgressStep + 1) * kProgressStep;
     }
   };
+  // A quantised matrix's scales are computed with its values and written
+  // from here when its ".scales" entry comes (right after it).
+  std::vector<uint16_t> pendingScales;
+  const PackEntry *pendingFor = nullptr;
+  std::vector<uint8_t> qvalues;
   for (const PackEntry &e : plan.entries()) {
     if (e.offset > done)
       emit(zeros, e.offset - done);
+    if (e.quant != WeightFormat::Checkpoint) {
+      if (e.scales && pendingFor && pendingFor->sources == e.sources &&
+          pendingFor->quant == e.quant) {
+        emit(pendingScales.data(), pendingScales.size() * 2);
+        pendingFor = nullptr;
+        pendingScales.clear();
+        if (os.has_error())
+          return abort(os.error().message());
+        continue;
+      }
+      pendingScales.clear();
+      std::vector<uint16_t> scaleBuf;
+      for (const TensorInfo *s : e.sources) {
+        uint64_t n = (uint64_t)s->numElements(), in = (uint64_t)s->shape.back();
+        uint64_t chunk = std::max<uint64_t>(1, (1ull << 20) / in) * in;
+        for (uint64_t i = 0; i < n; i += chunk) {
+          qvalues.clear();
+          scaleBuf.clear();
+          quantizeBlocks(e.quant, *s, i, std::min(chunk, n - i), qvalues, scaleBuf);
+          if (e.scales) {
+            for (uint16_t h : scaleBuf) {
+              uint8_t le[2] = {(uint8_t)(h & 0xff), (uint8_t)(h >> 8)};
+              emit(le, 2);
+            }
+          } else {
+            emit(qvalues.data(), qvalues.size());
+            for (uint16_t h : scaleBuf) // stored little endian
+              pendingScales.push_back(support::endian::byte_swap<uint16_t>(
+                  h, llvm::endianness::little));
+          }
+          if (os.has_error())
+            return abort(os.error().message());
+        }
+      }
+      pendingFor = e.scales ? nullptr : &e;
+      continue;
+    }
     size_t outSize = dtypeSize(e.dtype);
     for (const TensorInfo *s : e.sources) {
       size_t inSize = dtypeSize(s->dtype);

@@ -15,6 +15,12 @@
 //            int64 dims[rank], uint64 offset (from dataOffset), uint64 nbytes
 //   zero padding up to dataOffset, then the data; every tensor 64-byte aligned.
 //
+// dtype is a DType (0 f32, 1 bf16, 2 f16, 3 i32) or, for block-quantised
+// matrices (gemmac --weights int8|int4, docs/weights.md), kPackInt8 /
+// kPackInt4: dims are then the logical [..., in] and nbytes numel (int8) or
+// numel / 2 (int4); the matrix's f16 block scales follow as the entry
+// "NAME.scales" of dims [..., in / 32].
+//
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_FRONTEND_WEIGHTSPACK_H
 #define GEMMA_FRONTEND_WEIGHTSPACK_H
@@ -34,6 +40,19 @@ namespace gemma {
 constexpr char kPackMagic[8] = {'G', 'E', 'M', 'M', 'A', 'P', 'K', '1'};
 constexpr uint32_t kPackVersion = 1;
 
+/// How gemmac stores the large matrices (gemmac --weights).
+enum class WeightFormat : uint32_t {
+  Checkpoint = 0, // as in the checkpoint (bf16/f16/f32), widened in registers
+  Int8 = 1,       // q = round(w / s), s = max|w| / 127 per 32 inputs (Q8_0)
+  Int4 = 2,       // 4-bit, s = w_maxabs / -8 per 32 inputs, q in -8..7 (Q4_0)
+};
+llvm::StringRef weightFormatName(WeightFormat f); // "bf16", "int8", "int4"
+
+/// Weights per block scale, along the input (last) dimension.
+constexpr int64_t kQuantBlockSize = 32;
+/// Pack header dtype codes of quantised values (beyond DType's).
+constexpr uint32_t kPackInt8 = 16, kPackInt4 = 17;
+
 struct PackEntry {
   std::string name;             // packed name, e.g. "layers.3.mlp.gate_up"
   DType dtype;                  // stored dtype (converted from the sources)
@@ -41,6 +60,14 @@ struct PackEntry {
   std::vector<const TensorInfo *> sources; // concatenated along dim 0, in order
   uint64_t offset = 0;          // from the start of the data section
   uint64_t nbytes = 0;
+  /// Int8/Int4: the quantised values of the sources (shape is the logical
+  /// [..., in]), or with `scales` their f16 block scales [..., in / 32].
+  WeightFormat quant = WeightFormat::Checkpoint;
+  bool scales = false;
+};
+
+struct QuantOffsets {
+  uint64_t values, scales;
 };
 
 class PackPlan {
@@ -50,6 +77,12 @@ public:
   /// has already checked the sources' shapes (Checkpoint::require).
   uint64_t add(llvm::StringRef name, DType dtype, std::vector<int64_t> shape,
                std::vector<const TensorInfo *> sources);
+  /// Adds a block-quantised matrix (`shape` is the logical [..., in], in a
+  /// multiple of kQuantBlockSize) as two entries: `name` (the i8 values or
+  /// packed nibbles) and `name.scales` (f16); returns both offsets.
+  QuantOffsets addQuantized(llvm::StringRef name, WeightFormat format,
+                            std::vector<int64_t> shape,
+                            std::vector<const TensorInfo *> sources);
   const std::vector<PackEntry> &entries() const { return list; }
   uint64_t dataSize() const { return size; }
 

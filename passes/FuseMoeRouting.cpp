@@ -50,7 +50,8 @@ bool matchRouter(MoeWeightsOp weights, Router &r) {
   if (!r.softmax || r.softmax.getX() != z || r.softmax.getOut() != z)
     return false;
   r.proj = dyn_cast_or_null<LinearOp>(lastWriterBefore(r.softmax, z));
-  if (!r.proj || r.proj.getOut() != z || r.proj.getSoftcap())
+  // moe_route reads a float projection (the router is never quantised).
+  if (!r.proj || r.proj.getOut() != z || r.proj.getSoftcap() || r.proj.getScales())
     return false;
   Value routed = r.proj.getX();
   r.scale = dyn_cast_or_null<ScaleOp>(lastWriterBefore(r.proj, routed));

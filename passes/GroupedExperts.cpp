@@ -85,10 +85,10 @@ Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
 void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  Value x = op.getX(), w = op.getWeight(), out = op.getOut();
+  Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
   auto wType = cast<MemRefType>(w.getType());
   int64_t experts = wType.getDimSize(0), outRows = wType.getDimSize(1),
-          depth = wType.getDimSize(2);
+          depth = weightInFeatures(w, scales);
   int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
   bool perExpertInput = cast<MemRefType>(x.getType()).getRank() == 3;
   int64_t tokenBlock = tokensPerWeightLoad(k);
@@ -113,7 +113,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op) 
                        return k.load(x, {token[i], col}, wd);
                      },
                      [&](int64_t j, Value col, int64_t wd) {
-                       return k.load(w, {e, plus(k, row0, j), col}, wd);
+                       return k.loadWeight(w, scales, {e, plus(k, row0, j), col}, wd);
                      },
                      [&](int64_t i, int64_t j, Value s) {
                        k.store(s, out, {token[i], slot[i], plus(k, row0, j)});

@@ -1,5 +1,6 @@
 //===- KernelBuilder.cpp --------------------------------------------------===//
 #include "passes/KernelBuilder.h"
+#include "dialects/GemmaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -48,6 +49,61 @@ Value KernelBuilder::load(Value memref, ValueRange indices, int64_t width) {
   if (elem.isF32())
     return v;
   return b.create<arith::ExtFOp>(loc, f32Ty, v);
+}
+
+Value KernelBuilder::loadWeight(Value weight, Value scales, ValueRange indices, int64_t width) {
+  WeightFormat format = weightFormat(weight, scales);
+  if (format == WeightFormat::Float)
+    return load(weight, indices, width);
+  assert((width == 1 || 16 % width == 0) && "quantised loads take 1, 2, 4, 8 or 16 lanes");
+  Location l = loc;
+  Value col = indices.back();
+  SmallVector<Value> at(indices.begin(), indices.end());
+  // The block's scale: scales[..., col / 32], widened to f32 and splat.
+  Value block = b.create<arith::DivUIOp>(l, col, index(kQuantBlock));
+  SmallVector<Value> scaleAt(indices.drop_back());
+  scaleAt.push_back(block);
+  Value scale = splat(load(scales, scaleAt, 1), width);
+  auto typeOf = [&](Type elem) -> Type {
+    return width == 1 ? elem : VectorType::get({width}, elem);
+  };
+  auto loadBytes = [&](ValueRange where) -> Value {
+    if (width == 1)
+      return b.create<memref::LoadOp>(l, weight, where);
+    return b.create<vector::LoadOp>(l, typeOf(b.getI8Type()), weight, where);
+  };
+  Value q;
+  if (format == WeightFormat::Int8) {
+    q = loadBytes(at);
+  } else {
+    // Int4: byte j of a 32-weight block holds weight j (low nibble) and
+    // weight j + 16 (high nibble). Columns [col, col + width) lie in one half
+    // of a block: bytes block * 16 + col % 16, nibble (col / 16) % 2.
+    Value inBlock = b.create<arith::RemUIOp>(l, col, index(16));
+    at.back() = b.create<arith::AddIOp>(
+        l, b.create<arith::MulIOp>(l, block, index(kQuantBlock / 2)), inBlock);
+    Value bytes = loadBytes(at);
+    Value half = b.create<arith::RemUIOp>(l, b.create<arith::DivUIOp>(l, col, index(16)),
+                                          index(2));
+    // Sign-extend the byte to i32, move the wanted nibble to the top
+    // (shift left by 28 or 24) and shift it back arithmetically by 28.
+    Value left = b.create<arith::SubIOp>(l, index(28),
+                                         b.create<arith::MulIOp>(l, half, index(4)));
+    Type i32 = b.getI32Type();
+    Value leftI32 = b.create<arith::IndexCastOp>(l, i32, left);
+    Value wide = b.create<arith::ExtSIOp>(l, typeOf(i32), bytes);
+    Value shl = b.create<arith::ShLIOp>(l, wide, width == 1 ? leftI32
+                                                            : b.create<vector::BroadcastOp>(
+                                                                  l, typeOf(i32), leftI32)
+                                                                  .getResult());
+    Value by28 = b.create<arith::ConstantOp>(
+        l, width == 1 ? TypedAttr(b.getI32IntegerAttr(28))
+                      : TypedAttr(DenseElementsAttr::get(cast<ShapedType>(typeOf(i32)),
+                                                         b.getI32IntegerAttr(28).getValue())));
+    q = b.create<arith::ShRSIOp>(l, shl, by28);
+  }
+  Value f = b.create<arith::SIToFPOp>(l, typeOf(b.getF32Type()), q);
+  return mul(f, scale);
 }
 
 void KernelBuilder::store(Value value, Value memref, ValueRange indices) {

@@ -40,6 +40,13 @@ public:
 
   /// Loads `width` consecutive elements along the last index, widened to f32.
   Value load(Value memref, ValueRange indices, int64_t width);
+  /// Loads `width` consecutive weights along the last index as f32: a float
+  /// weight as load() does; a block-quantised one (scales given, see
+  /// docs/weights.md) dequantised in registers: the i8 values (int8) or
+  /// sign-extended nibbles (int4) converted to f32 times the block's scale
+  /// (one scalar per kQuantBlock columns, splat). The column must be a
+  /// multiple of `width`, and width 1 or a divisor of 16.
+  Value loadWeight(Value weight, Value scales, ValueRange indices, int64_t width);
   /// Stores an f32 scalar or vector (narrowing to the memref's element type).
   void store(Value value, Value memref, ValueRange indices);
   /// Horizontal sum of a vector (identity on scalars).

@@ -53,7 +53,7 @@ void lowerEmbed(KernelBuilder &k, EmbedOp op) {
     Value id = b.create<memref::LoadOp>(k.location(), op.getIds(), t[0]);
     Value row = b.create<arith::IndexCastOp>(k.location(), b.getIndexType(), id);
     k.sweep(innerSize(op.getOut()), [&](Value col, int64_t w) {
-      Value v = k.load(op.getTable(), {row, col}, w);
+      Value v = k.loadWeight(op.getTable(), op.getScales(), {row, col}, w);
       k.store(k.mul(v, k.constant(scale, w)), op.getOut(), {t[0], col});
     });
   });

@@ -67,19 +67,21 @@ SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float
 void lowerLinear(KernelBuilder &k, LinearOp op) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  Value x = op.getX(), w = op.getWeight(), out = op.getOut();
+  Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
   std::optional<float> cap;
   if (op.getSoftcap())
     cap = op.getSoftcap()->convertToFloat();
   auto wType = cast<MemRefType>(w.getType());
-  int64_t outRows = wType.getDimSize(0), depth = wType.getDimSize(1);
+  int64_t outRows = wType.getDimSize(0), depth = weightInFeatures(w, scales);
   int64_t tokenBlock = tokensPerWeightLoad(k);
   Value tokens = k.dim(x, 0);
   forRowBlocks(k, outRows, {}, [&](Value row0, int64_t rows, ValueRange) {
     auto emitTokens = [&](Value t0, int64_t nt) {
       DotBlock blk{nt, rows, depth,
                    [&](int64_t i, Value col, int64_t wd) { return k.load(x, {plus(k, t0, i), col}, wd); },
-                   [&](int64_t j, Value col, int64_t wd) { return k.load(w, {plus(k, row0, j), col}, wd); },
+                   [&](int64_t j, Value col, int64_t wd) {
+                     return k.loadWeight(w, scales, {plus(k, row0, j), col}, wd);
+                   },
                    [&](int64_t i, int64_t j, Value s) {
                      k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
                    },

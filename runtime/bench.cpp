@@ -6,18 +6,31 @@
 // leaves the work of each step unchanged). Each test runs once unmeasured (warm-up: page in the
 // weights), then `-r` measured times.
 //
+// In the same run, before the tests, the machine's memory bandwidth is
+// measured STREAM-style with the same OpenMP threads (a read kernel and
+// triad over three arrays much larger than the last-level cache, best of a
+// few passes), and each tg row is set against it: weight bytes read per
+// decoded token (GEMMA_INFO_DECODE_BYTES, from gemmac) times t/s, as a
+// fraction of the read and triad bandwidths. This is measurement, not model
+// math. GEMMA_BENCH_BW_MIB sets each array's size (default 512; 0 skips).
+//
 //===----------------------------------------------------------------------===//
 #include "runtime/bench.h"
 
 #include "runtime/atomic_file.h"
 #include "runtime/cli.h"
 #include "runtime/driver.h"
+#include "runtime/gemma_abi.h"
 #include "runtime/profile.h"
 #include "runtime/weights_pack.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -105,6 +118,98 @@ std::string jsonString(const std::string &s) {
   return out + "\"";
 }
 
+/// STREAM-like bandwidth, in bytes per second (STREAM's counting: triad
+/// moves 3 x 8 bytes per element, read 8 bytes per element; write-allocate
+/// traffic is not counted).
+struct Bandwidth {
+  bool measured = false;
+  double read = 0, triad = 0;
+  uint64_t arrayBytes = 0;
+  int passes = 0;
+};
+
+constexpr int kBandwidthPasses = 5;
+constexpr int64_t kDefaultArrayMiB = 512;
+
+/// GEMMA_BENCH_BW_MIB: MiB per array (default 512; 0 skips the measurement).
+Status bandwidthArrayMiB(int64_t &mib) {
+  mib = kDefaultArrayMiB;
+  const char *env = std::getenv("GEMMA_BENCH_BW_MIB");
+  if (!env || !*env)
+    return Status::ok();
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(env, &end, 10);
+  if (errno || *end || v < 0 || v > (1 << 20))
+    return Status::error(format(
+        "GEMMA_BENCH_BW_MIB=%s: expected MiB per array, 0 to 1048576", env));
+  mib = v;
+  return Status::ok();
+}
+
+/// Volatile sink so the read kernel's result is not optimised away.
+volatile uint64_t bandwidthSink;
+
+Bandwidth measureBandwidth(int64_t arrayMiB, int threads) {
+  Bandwidth bw;
+  if (arrayMiB <= 0)
+    return bw;
+  const size_t n = static_cast<size_t>(arrayMiB) << 17; // doubles per array
+  std::unique_ptr<double[]> a(new (std::nothrow) double[n]);
+  std::unique_ptr<double[]> b(new (std::nothrow) double[n]);
+  std::unique_ptr<double[]> c(new (std::nothrow) double[n]);
+  if (!a || !b || !c)
+    return bw;
+  double *pa = a.get(), *pb = b.get(), *pc = c.get();
+  const long long count = static_cast<long long>(n);
+  // First touch by the threads that later stream the same ranges.
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long long i = 0; i < count; ++i) {
+    pa[i] = 1.0;
+    pb[i] = 2.0;
+    pc[i] = 0.5;
+  }
+  double bestRead = 0, bestTriad = 0;
+  for (int pass = 0; pass < kBandwidthPasses; ++pass) {
+    // Read: the three arrays (3 x n x 8 bytes), integer xor so the loop is
+    // load-bound at baseline x86-64 (no FP reduction latency chain).
+    uint64_t acc = 0;
+    double t0 = nowSeconds();
+#pragma omp parallel for schedule(static) reduction(^ : acc) num_threads(threads)
+    for (long long i = 0; i < count; ++i) {
+      uint64_t x, y, z;
+      std::memcpy(&x, &pa[i], 8);
+      std::memcpy(&y, &pb[i], 8);
+      std::memcpy(&z, &pc[i], 8);
+      acc ^= x ^ y ^ z;
+    }
+    double dt = nowSeconds() - t0;
+    bandwidthSink = acc;
+    if (dt > 0)
+      bestRead = std::max(bestRead, 3.0 * 8.0 * static_cast<double>(n) / dt);
+    // Triad: a = b + s c.
+    const double scalar = 3.0;
+    t0 = nowSeconds();
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long long i = 0; i < count; ++i)
+      pa[i] = pb[i] + scalar * pc[i];
+    dt = nowSeconds() - t0;
+    if (dt > 0)
+      bestTriad = std::max(bestTriad, 3.0 * 8.0 * static_cast<double>(n) / dt);
+  }
+  bandwidthSink = static_cast<uint64_t>(pa[n / 2]);
+  bw.measured = true;
+  bw.read = bestRead;
+  bw.triad = bestTriad;
+  bw.arrayBytes = static_cast<uint64_t>(n) * 8;
+  bw.passes = kBandwidthPasses;
+  return bw;
+}
+
+std::string jsonNumber(double v, bool known) {
+  return known ? format("%.6f", v) : std::string("null");
+}
+
 } // namespace
 
 Status validateBench(const Options &opts, const ModelInfo &m) {
@@ -120,7 +225,8 @@ Status validateBench(const Options &opts, const ModelInfo &m) {
         "(recompile with gemmac --ctx)",
         static_cast<long long>(opts.benchDepth), static_cast<long long>(opts.benchGen),
         static_cast<long long>(m.context)));
-  return Status::ok();
+  int64_t mib = 0;
+  return bandwidthArrayMiB(mib);
 }
 
 Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
@@ -134,6 +240,12 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
   const std::string size =
       format("%.2f GiB", static_cast<double>(pack.fileSize()) / (1ull << 30));
   const std::string params = formatParams(pack.paramCount());
+  const int64_t decodeBytes = gemma_model_info[GEMMA_INFO_DECODE_BYTES];
+
+  // The machine's bandwidth, in this run, with the tests' threads.
+  int64_t arrayMiB = 0;
+  GEMMA_RT_TRY(bandwidthArrayMiB(arrayMiB));
+  const Bandwidth bw = measureBandwidth(arrayMiB, threads);
 
   std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s |\n", "model",
               "size", "params", "backend", "threads", "test", "t/s");
@@ -189,6 +301,53 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
     results.push_back(t);
   }
 
+  // After the table (llama-bench's table stays as it is): the bandwidth
+  // measured above and, per tg test, the weight bytes streamed per second
+  // against it.
+  std::printf("\n");
+  if (bw.measured)
+    std::printf("memory bandwidth: read %.2f GB/s, triad %.2f GB/s (STREAM-style, "
+                "%d threads, 3 x %lld MiB arrays, best of %d)\n",
+                bw.read / 1e9, bw.triad / 1e9, threads,
+                static_cast<long long>(bw.arrayBytes >> 20), bw.passes);
+  else
+    std::printf("memory bandwidth: not measured%s\n",
+                arrayMiB == 0 ? " (GEMMA_BENCH_BW_MIB=0)" : " (allocation failed)");
+  if (decodeBytes > 0)
+    std::printf("weights read per decoded token: %.4f GB (%.2f GiB; from gemmac; "
+                "KV cache reads not counted)\n",
+                static_cast<double>(decodeBytes) / 1e9,
+                static_cast<double>(decodeBytes) / (1ull << 30));
+  else
+    std::printf("weights read per decoded token: unknown (model compiled "
+                "without GEMMA_INFO_DECODE_BYTES)\n");
+  bool anyTg = false;
+  for (const TestResult &t : results)
+    anyTg |= t.nGen > 0;
+  if (anyTg && decodeBytes > 0) {
+    auto pct = [&](double part, double whole) {
+      return bw.measured && whole > 0 ? format("%.1f %%", 100.0 * part / whole)
+                                      : std::string("-");
+    };
+    std::printf("\n| %15s | %13s | %10s | %10s | %8s | %8s | %15s |\n", "test",
+                "GB/token", "t/s", "GB/s", "of read", "of triad", "triad roof t/s");
+    std::printf("| --------------: | ------------: | ---------: | ---------: | "
+                "-------: | -------: | --------------: |\n");
+    for (const TestResult &t : results) {
+      if (t.nGen == 0)
+        continue;
+      const double achieved = static_cast<double>(decodeBytes) * t.mean;
+      const std::string roof =
+          bw.measured ? format("%.2f", bw.triad / static_cast<double>(decodeBytes))
+                      : std::string("-");
+      std::printf("| %15s | %13.4f | %10.2f | %10.2f | %8s | %8s | %15s |\n",
+                  t.name.c_str(), static_cast<double>(decodeBytes) / 1e9, t.mean,
+                  achieved / 1e9, pct(achieved, bw.read).c_str(),
+                  pct(achieved, bw.triad).c_str(), roof.c_str());
+    }
+  }
+  std::fflush(stdout);
+
   if (json.isOpen()) {
     std::string j = "{\n";
     j += "  \"model\": " + jsonString(model) + ",\n";
@@ -201,6 +360,18 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
                       static_cast<long long>(pack.paramCount()));
     j += "  \"backend\": \"CPU\",\n";
     j += format("  \"threads\": %d,\n", threads);
+    j += decodeBytes > 0
+             ? format("  \"decode_bytes_per_token\": %lld,\n",
+                      static_cast<long long>(decodeBytes))
+             : std::string("  \"decode_bytes_per_token\": null,\n");
+    j += bw.measured
+             ? format("  \"memory_bandwidth\": {\"read_bytes_per_s\": %.0f, "
+                      "\"triad_bytes_per_s\": %.0f, \"array_bytes\": %llu, "
+                      "\"arrays\": 3, \"passes\": %d, \"threads\": %d},\n",
+                      bw.read, bw.triad,
+                      static_cast<unsigned long long>(bw.arrayBytes), bw.passes,
+                      threads)
+             : std::string("  \"memory_bandwidth\": null,\n");
     j += "  \"tests\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       const TestResult &t = results[i];
@@ -217,7 +388,22 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
       for (size_t k = 0; k < t.seconds.size(); ++k)
         j += format("%s%lld", k ? ", " : "",
                     static_cast<long long>(std::llround(t.seconds[k] * 1e9)));
-      j += "]}";
+      j += "]";
+      if (t.nGen > 0) {
+        // Weight bytes streamed per second and their share of the measured
+        // bandwidths (null when either is unknown).
+        const bool known = decodeBytes > 0;
+        const double achieved = static_cast<double>(decodeBytes) * t.mean;
+        j += known ? format(", \"bytes_per_token\": %lld",
+                            static_cast<long long>(decodeBytes))
+                   : std::string(", \"bytes_per_token\": null");
+        j += ", \"achieved_bytes_per_s\": " + jsonNumber(achieved, known);
+        j += ", \"read_fraction\": " +
+             jsonNumber(bw.read > 0 ? achieved / bw.read : 0, known && bw.measured);
+        j += ", \"triad_fraction\": " +
+             jsonNumber(bw.triad > 0 ? achieved / bw.triad : 0, known && bw.measured);
+      }
+      j += "}";
     }
     j += results.empty() ? "]\n}\n" : "\n  ]\n}\n";
     GEMMA_RT_TRY(json.write(j));

@@ -66,6 +66,10 @@ enum {
   GEMMA_INFO_EOS = 10,
   GEMMA_INFO_NUM_LAYERS = 11,
   GEMMA_INFO_HIDDEN = 12,
+  GEMMA_INFO_DECODE_BYTES = 13, /* weight bytes one decode step (T = 1) reads:
+                                   routed experts only, one embedding row,
+                                   the LM head; KV cache not counted; 0 =
+                                   unknown (models compiled before it) */
   GEMMA_INFO_COUNT = 32
 };
 

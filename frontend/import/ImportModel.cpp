@@ -33,6 +33,7 @@ using ::gemma::ImportOptions;
 using ::gemma::LayerGeometry;
 using ::gemma::ModelConfig;
 using ::gemma::TensorInfo;
+using ::gemma::WeightFormat;
 
 namespace {
 
@@ -49,11 +50,16 @@ Type elementType(OpBuilder &b, DType t) {
   return b.getF32Type();
 }
 
+/// A matrix operand: float, or block-quantised values plus their scales.
+struct Matrix {
+  Value w, scales;
+};
+
 class Importer {
 public:
   Importer(MLIRContext &ctx, const ModelConfig &cfg, const Checkpoint &ckpt,
-           ImportedModel &out)
-      : b(&ctx), loc(b.getUnknownLoc()), cfg(cfg), ckpt(ckpt), out(out) {}
+           ImportedModel &out, WeightFormat format)
+      : b(&ctx), loc(b.getUnknownLoc()), cfg(cfg), ckpt(ckpt), out(out), format(format) {}
 
   llvm::Error run();
 
@@ -64,8 +70,12 @@ private:
     return ckptName("layers." + std::to_string(l) + "." + suffix);
   }
   /// A matrix keeps its checkpoint dtype (kernels widen on load); several
-  /// sources are concatenated along dim 0 (gate|up).
-  Value matrix(const std::string &packed, std::vector<std::string> sources) {
+  /// sources are concatenated along dim 0 (gate|up). With --weights int8 or
+  /// int4 a `quantisable` matrix whose input dim (the last) is a multiple of
+  /// 32 is block-quantised instead (docs/weights.md); the router and the
+  /// per-layer-input matrices pass quantisable = false.
+  Matrix matrix(const std::string &packed, std::vector<std::string> sources,
+                bool quantisable = true) {
     std::vector<const TensorInfo *> infos;
     for (auto &s : sources)
       infos.push_back(ckpt.find(s));
@@ -76,7 +86,19 @@ private:
     std::vector<int64_t> shape = infos[0]->shape;
     for (size_t i = 1; i < infos.size(); ++i)
       shape[0] += infos[i]->shape[0];
-    return weight(packed, dtype, shape, infos);
+    int64_t in = shape.back();
+    if (!quantisable || format == WeightFormat::Checkpoint || in % ::gemma::kQuantBlockSize)
+      return {weight(packed, dtype, shape, infos), Value()};
+    auto offsets = out.pack.addQuantized(packed, format, shape, infos);
+    std::vector<int64_t> stored = shape, blocks = shape;
+    if (format == WeightFormat::Int4)
+      stored.back() /= 2;
+    blocks.back() /= ::gemma::kQuantBlockSize;
+    Value w = b.create<gd::WeightOp>(loc, MemRefType::get(stored, b.getI8Type()), packed,
+                                     offsets.values, ValueRange{});
+    Value s = b.create<gd::WeightOp>(loc, MemRefType::get(blocks, b.getF16Type()),
+                                     packed + ".scales", offsets.scales, ValueRange{});
+    return {w, s};
   }
   /// Norm weights, scales and scalars are tiny: stored as f32.
   Value vector(const std::string &packed, const std::string &source) {
@@ -134,8 +156,9 @@ private:
   void norm(Value x, Value w, Value y) {
     b.create<gd::RmsNormOp>(loc, x, w, y, f32(cfg.rmsNormEps));
   }
-  void linear(Value x, Value w, Value y) {
-    b.create<gd::LinearOp>(loc, x, w, y, /*argmaxOnly=*/Value(), /*softcap=*/FloatAttr());
+  void linear(Value x, Matrix w, Value y) {
+    b.create<gd::LinearOp>(loc, x, w.w, w.scales, y, /*argmaxOnly=*/Value(),
+                           /*softcap=*/FloatAttr());
   }
   void add(Value a, Value c, Value y) { b.create<gd::AddOp>(loc, a, c, y); }
   void scale(Value x, Value scalar, double factor, Value y) {
@@ -158,9 +181,11 @@ private:
   const ModelConfig &cfg;
   const Checkpoint &ckpt;
   ImportedModel &out;
+  WeightFormat format;
   std::map<std::string, uint64_t> scratchOffset, scratchCapacity;
   std::map<int64_t, std::pair<Value, Value>> caches;
-  Value tokens, pos0, ids, logits, hidden, perLayerInputs, embedTable, argmaxOnly;
+  Value tokens, pos0, ids, logits, hidden, perLayerInputs, argmaxOnly;
+  Matrix embedTable;
 };
 
 void Importer::reserveScratch() {
@@ -204,12 +229,13 @@ void Importer::reserveScratch() {
 void Importer::buildPerLayerInputs() {
   int64_t all = cfg.numLayers * cfg.pleDim, p = cfg.pleDim;
   Value tok = act("ple_tokens", {all});
-  b.create<gd::EmbedOp>(loc, ids, matrix("embed_tokens_per_layer",
-                                            {ckptName("embed_tokens_per_layer.weight")}),
-                           tok, f32(std::sqrt(float(p))));
+  b.create<gd::EmbedOp>(loc, ids,
+                        matrix("embed_tokens_per_layer",
+                               {ckptName("embed_tokens_per_layer.weight")}, false).w,
+                        Value(), tok, f32(std::sqrt(float(p))));
   Value ctx = act("ple", {all});
   linear(hidden, matrix("per_layer_model_projection",
-                        {ckptName("per_layer_model_projection.weight")}), ctx);
+                        {ckptName("per_layer_model_projection.weight")}, false), ctx);
   scale(ctx, Value(), 1.0 / std::sqrt(double(cfg.hiddenSize)), ctx);
   Value ctx3 = act("ple", {cfg.numLayers, p});
   norm(ctx3, vector("per_layer_projection_norm", ckptName("per_layer_projection_norm.weight")),
@@ -286,7 +312,7 @@ void Importer::buildLayer(int64_t l) {
     Value r = act("router_in", {h}), z = act("router_logits", {cfg.numExperts});
     norm(hidden, vector(packed("router.scale"), W("router.scale")), r);
     scale(r, Value(), 1.0 / std::sqrt(double(h)), r);
-    linear(r, matrix(packed("router.proj"), {W("router.proj.weight")}), z);
+    linear(r, matrix(packed("router.proj"), {W("router.proj.weight")}, false), z); // never quantised
     b.create<gd::SoftmaxOp>(loc, z, z);
     Value ids32 = act("route_ids", {k}, b.getI32Type()), probs = act("route_probs", {k});
     Value weights = act("route_weights", {k});
@@ -300,11 +326,11 @@ void Importer::buildLayer(int64_t l) {
          vector(packed("pre_feedforward_layernorm_2"), W("pre_feedforward_layernorm_2.weight")), x2);
     Value egu = act("experts_gate_up", {k, 2 * e}), eact = act("experts_act", {k, e});
     Value ey = act("experts_out", {k, h}), m = act("moe", {h});
-    b.create<gd::ExpertLinearOp>(
-        loc, x2, matrix(packed("experts.gate_up_proj"), {W("experts.gate_up_proj")}), ids32, egu);
+    Matrix gateUp = matrix(packed("experts.gate_up_proj"), {W("experts.gate_up_proj")});
+    b.create<gd::ExpertLinearOp>(loc, x2, gateUp.w, gateUp.scales, ids32, egu);
     b.create<gd::GeluGluOp>(loc, egu, eact);
-    b.create<gd::ExpertLinearOp>(
-        loc, eact, matrix(packed("experts.down_proj"), {W("experts.down_proj")}), ids32, ey);
+    Matrix down = matrix(packed("experts.down_proj"), {W("experts.down_proj")});
+    b.create<gd::ExpertLinearOp>(loc, eact, down.w, down.scales, ids32, ey);
     b.create<gd::MoeCombineOp>(loc, ey, weights, m);
     norm(m, vector(packed("post_feedforward_layernorm_2"), W("post_feedforward_layernorm_2.weight")),
          m);
@@ -317,12 +343,15 @@ void Importer::buildLayer(int64_t l) {
   if (cfg.pleDim > 0) {
     int64_t p = cfg.pleDim;
     Value gate = act("ple_gate", {p});
-    linear(hidden, matrix(packed("per_layer_input_gate"), {W("per_layer_input_gate.weight")}),
+    linear(hidden,
+           matrix(packed("per_layer_input_gate"), {W("per_layer_input_gate.weight")}, false),
            gate);
     b.create<gd::GeluOp>(loc, gate, gate);
     b.create<gd::MulOp>(loc, gate, columns(perLayerInputs, l * p, p), gate);
     Value po = act("ple_out", {h});
-    linear(gate, matrix(packed("per_layer_projection"), {W("per_layer_projection.weight")}), po);
+    linear(gate,
+           matrix(packed("per_layer_projection"), {W("per_layer_projection.weight")}, false),
+           po);
     norm(po, vector(packed("post_per_layer_input_norm"), W("post_per_layer_input_norm.weight")),
          po);
     add(hidden, po, hidden);
@@ -343,8 +372,8 @@ void Importer::buildFinal() {
   SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
   Value last = b.create<memref::SubViewOp>(loc, final, offsets, sizes, strides);
   std::string head = ::gemma::lmHeadTensorName(cfg, ckpt);
-  Value table = head == ckptName("embed_tokens.weight") ? embedTable
-                                                        : matrix("lm_head", {head});
+  Matrix table = head == ckptName("embed_tokens.weight") ? embedTable
+                                                         : matrix("lm_head", {head});
   linear(last, table, logits);
   if (cfg.finalSoftcap > 0)
     b.create<gd::SoftcapOp>(loc, logits, logits, argmaxOnly, f32(cfg.finalSoftcap));
@@ -387,8 +416,8 @@ llvm::Error Importer::run() {
   // Spec 2.1: embedding times sqrt(H) (exact f32 sqrt, as the f32 reference).
   hidden = act("h", {cfg.hiddenSize});
   embedTable = matrix("embed_tokens", {ckptName("embed_tokens.weight")});
-  b.create<gd::EmbedOp>(loc, ids, embedTable, hidden,
-                           f32(std::sqrt(float(cfg.hiddenSize))));
+  b.create<gd::EmbedOp>(loc, ids, embedTable.w, embedTable.scales, hidden,
+                        f32(std::sqrt(float(cfg.hiddenSize))));
   if (cfg.pleDim > 0)
     buildPerLayerInputs();
   for (int64_t l = 0; l < cfg.numLayers; ++l)
@@ -426,7 +455,7 @@ llvm::Expected<ImportedModel> importModel(MLIRContext &ctx, const ModelConfig &c
                                    cfg.configPath.c_str());
   out.maxChunk = opts.maxChunk > 0 ? opts.maxChunk : 256;
   out.maxChunk = std::min(out.maxChunk, out.context);
-  Importer importer(ctx, cfg, ckpt, out);
+  Importer importer(ctx, cfg, ckpt, out, opts.weights);
   if (llvm::Error err = importer.run())
     return std::move(err);
   return std::move(out);

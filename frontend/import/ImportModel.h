@@ -26,6 +26,9 @@ namespace gemma {
 struct ImportOptions {
   int64_t context = 0;  // positions the KV cache holds (0: min(max_positions, 4096))
   int64_t maxChunk = 0; // tokens per forward call (0: min(256, context))
+  /// Storage of the large matrices (attention, MLP, experts, LM head /
+  /// embedding table); docs/weights.md.
+  WeightFormat weights = WeightFormat::Checkpoint;
 };
 
 struct ImportedModel {

@@ -138,9 +138,9 @@ func.func @linear_dynamic_in(%x: memref<?x?xf32>, %w: memref<256x128xf32>, %y: m
 
 // -----
 
-func.func @linear_int_weight(%x: memref<?x128xf32>, %w: memref<256x128xi8>, %y: memref<?x256xf32>) {
-  // expected-error @+1 {{'gemma.linear' op operand #1 must be 2D memref of 32-bit float or bfloat16 type or 16-bit float values}}
-  gemma.linear %x, %w -> %y : memref<?x128xf32>, memref<256x128xi8> -> memref<?x256xf32>
+func.func @linear_int_weight(%x: memref<?x128xf32>, %w: memref<256x128xi32>, %y: memref<?x256xf32>) {
+  // expected-error @+1 {{'gemma.linear' op operand #1 must be 2D memref of 32-bit float or bfloat16 type or 16-bit float or 8-bit signless integer values}}
+  gemma.linear %x, %w -> %y : memref<?x128xf32>, memref<256x128xi32> -> memref<?x256xf32>
   return
 }
 

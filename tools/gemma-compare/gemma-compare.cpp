@@ -9,6 +9,11 @@
 //     prints "max_abs_diff=D at [r, c] (a=.., b=..)", exit 1 if D > atol.
 //   gemma-compare --ids FILE B.safetensors:NAME [--rows-b k:l]
 //     FILE: comma-separated ints; exact match with the integer tensor slice.
+//   gemma-compare A:NAME B:NAME [--rows-a i:j] [--rows-b k:l]
+//                 [--min-top1 P] [--max-kl K]
+//     logits rows (B the reference): the fraction of rows whose argmax
+//     agrees and the mean KL(softmax(B) || softmax(A)) in nats; prints
+//     "top1=F (n/N) mean_kl=K max_kl=M", exit 1 if top1 < P or mean_kl > K.
 //
 // Any dtype among F64/F32/F16/BF16/I64/I32/I16/I8/U8/BOOL is read as double.
 //
@@ -20,6 +25,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -264,7 +270,12 @@ void usage() {
             "Compares rows i..j-1 (first dimension) of A with rows k..l-1 of B\n"
             "and prints max_abs_diff=D at [r, c] (a=.., b=..); exit code 1\n"
             "when D > atol (default 1e-3). --ids compares a comma-separated id\n"
-            "list exactly with an integer tensor. Exit code 2 on errors.\n";
+            "list exactly with an integer tensor. Exit code 2 on errors.\n"
+            "\n"
+            "With --min-top1 P and/or --max-kl K, A and B are logits rows (B the\n"
+            "reference): prints top1=F (agreeing argmax rows / rows) and the\n"
+            "mean and max KL(softmax(B) || softmax(A)) in nats; exit code 1\n"
+            "when top1 < P or mean_kl > K.\n";
 }
 
 int compareIds(StringRef idsPath, Tensor &b, Range rb) {
@@ -304,6 +315,55 @@ int compareIds(StringRef idsPath, Tensor &b, Range rb) {
     }
   }
   outs() << "ids match (" << count << " ids)\n";
+  return 0;
+}
+
+/// Top-1 agreement and KL(softmax(b) || softmax(a)) per row (b: reference).
+int compareDistributions(Tensor &a, Tensor &b, Range ra, Range rb, double minTop1,
+                         double maxKl) {
+  resolve(ra, a.rows(), "--rows-a", a.where);
+  resolve(rb, b.rows(), "--rows-b", b.where);
+  int64_t rows = ra.end - ra.begin, n = a.rowElems();
+  if (rows != rb.end - rb.begin || n != b.rowElems() || n == 0)
+    fail("shape mismatch: '" + a.where + "' has " + Twine(rows) + " rows of " + Twine(n) +
+         ", '" + b.where + "' " + Twine(rb.end - rb.begin) + " rows of " +
+         Twine(b.rowElems()));
+  int64_t agree = 0;
+  double klSum = 0, klMax = 0;
+  std::vector<double> x(n), y(n);
+  auto logSoftmax = [&](std::vector<double> &v) {
+    double m = *std::max_element(v.begin(), v.end()), s = 0;
+    for (double e : v)
+      s += std::exp(e - m);
+    double lse = m + std::log(s);
+    for (double &e : v)
+      e -= lse;
+  };
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < n; ++c) {
+      x[c] = a.at((ra.begin + r) * n + c);
+      y[c] = b.at((rb.begin + r) * n + c);
+    }
+    if (std::max_element(x.begin(), x.end()) - x.begin() ==
+        std::max_element(y.begin(), y.end()) - y.begin())
+      ++agree;
+    logSoftmax(x);
+    logSoftmax(y);
+    double kl = 0;
+    for (int64_t c = 0; c < n; ++c)
+      kl += std::exp(y[c]) * (y[c] - x[c]);
+    klSum += kl;
+    klMax = std::max(klMax, kl);
+  }
+  double top1 = rows ? double(agree) / rows : 1.0, meanKl = rows ? klSum / rows : 0.0;
+  outs() << "top1=" << fmt(top1) << " (" << agree << "/" << rows << ") mean_kl=" << fmt(meanKl)
+         << " max_kl=" << fmt(klMax) << "\n";
+  if (top1 < minTop1 || meanKl > maxKl) {
+    outs().flush();
+    errs() << "gemma-compare: FAIL: top1 " << fmt(top1) << " (min " << fmt(minTop1)
+           << "), mean_kl " << fmt(meanKl) << " (max " << fmt(maxKl) << ")\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -361,7 +421,7 @@ int main(int argc, char **argv) {
   std::vector<StringRef> positional;
   std::string idsFile;
   Range ra, rb;
-  double atol = 1e-3;
+  double atol = 1e-3, minTop1 = -1, maxKl = -1;
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
     auto value = [&]() -> StringRef {
@@ -380,6 +440,11 @@ int main(int argc, char **argv) {
       StringRef v = value();
       if (v.getAsDouble(atol) || atol < 0)
         fail("--atol: '" + v + "' is not a non-negative number");
+    } else if (arg == "--min-top1" || arg == "--max-kl") {
+      StringRef v = value();
+      double &dst = arg == "--min-top1" ? minTop1 : maxKl;
+      if (v.getAsDouble(dst) || dst < 0)
+        fail(arg + ": '" + v + "' is not a non-negative number");
     } else if (arg == "--ids") {
       idsFile = value().str();
     } else if (arg.starts_with("-")) {
@@ -400,5 +465,8 @@ int main(int argc, char **argv) {
     fail("expected A.safetensors:NAME B.safetensors:NAME (see --help)");
   Tensor a = load(positional[0]);
   Tensor b = load(positional[1]);
+  if (minTop1 >= 0 || maxKl >= 0)
+    return compareDistributions(a, b, ra, rb, minTop1 < 0 ? 0.0 : minTop1,
+                                maxKl < 0 ? INFINITY : maxKl);
   return compareTensors(a, b, ra, rb, atol);
 }

@@ -97,6 +97,21 @@ static cl::opt<std::string> tokenizerPath("tokenizer",
                                           cl::desc("tokenizer.json to bundle into the deployable "
                                                    "(default: the model folder's, when present)"),
                                           cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<WeightFormat> weightFormat(
+    "weights",
+    cl::desc("How the large matrices (attention q/k/v/o, MLP gate_up/down, experts, LM head "
+             "and tied embedding table) are stored in weights.gpack (docs/weights.md). "
+             "int8/int4 use one f16 scale per 32 weights along the input dimension; a matrix "
+             "whose input dimension is not a multiple of 32 stays as in the checkpoint, and "
+             "the router, norms, scalars and per-layer-input (PLE) tensors always do"),
+    cl::init(WeightFormat::Checkpoint),
+    cl::values(clEnumValN(WeightFormat::Checkpoint, "bf16",
+                          "as in the checkpoint (bf16/f16/f32), widened in registers (default)"),
+               clEnumValN(WeightFormat::Int8, "int8",
+                          "q = round(w / s), s = max|w| / 127: 8.5 bits per weight (Q8_0)"),
+               clEnumValN(WeightFormat::Int4, "int4",
+                          "4-bit q in -8..7, s = w_maxabs / -8: 4.5 bits per weight (Q4_0)")),
+    cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
 namespace {
@@ -122,6 +137,32 @@ template <typename T> T check(llvm::Expected<T> value) {
   if (!value)
     fail(llvm::toString(value.takeError()));
   return std::move(*value);
+}
+
+/// Weight bytes one decode step (T = 1) reads (GEMMA_INFO_DECODE_BYTES):
+/// every packed entry once, except the routed experts (top_k of the
+/// num_experts slices of each [E, ...] expert tensor) and the embedding
+/// lookups (one row). A tied embedding is also the LM head, whose GEMV reads
+/// all of it, on top of the looked-up row. The KV cache is not counted.
+int64_t decodeBytesPerToken(const PackPlan &plan, const ModelConfig &cfg) {
+  bool separateHead = false;
+  for (const PackEntry &e : plan.entries())
+    separateHead |= llvm::StringRef(e.name).starts_with("lm_head");
+  uint64_t total = 0;
+  for (const PackEntry &e : plan.entries()) {
+    llvm::StringRef name(e.name);
+    uint64_t row = e.shape.empty() || e.shape[0] <= 0 ? e.nbytes : e.nbytes / e.shape[0];
+    if (name.starts_with("embed_tokens_per_layer"))
+      total += row;
+    else if (name.starts_with("embed_tokens"))
+      total += row + (separateHead ? 0 : e.nbytes);
+    else if (cfg.moe && name.contains(".experts.") && !e.shape.empty() &&
+             e.shape[0] == cfg.numExperts)
+      total += e.nbytes / uint64_t(cfg.numExperts) * uint64_t(cfg.topK);
+    else
+      total += e.nbytes;
+  }
+  return static_cast<int64_t>(total);
 }
 } // namespace
 
@@ -205,9 +246,11 @@ int main(int argc, char **argv) {
   ImportOptions importOptions;
   importOptions.context = contextSize;
   importOptions.maxChunk = maxChunk;
+  importOptions.weights = weightFormat;
   ImportedModel model = check(importModel(context, cfg, *ckpt, importOptions));
   std::string salt = model.geometry + " cpu=" + target.cpu + " lanes=" +
-                     std::to_string(target.vectorWidth);
+                     std::to_string(target.vectorWidth) +
+                     " weights=" + weightFormatName(weightFormat).str();
   for (const std::string &p : disabledPasses)
     salt += " -" + p;
   uint64_t hash = model.pack.hash(salt);
@@ -225,6 +268,7 @@ int main(int argc, char **argv) {
   info[GEMMA_INFO_EOS] = cfg.eosTokenIds.empty() ? -1 : cfg.eosTokenIds.front();
   info[GEMMA_INFO_NUM_LAYERS] = cfg.numLayers;
   info[GEMMA_INFO_HIDDEN] = cfg.hiddenSize;
+  info[GEMMA_INFO_DECODE_BYTES] = decodeBytesPerToken(model.pack, cfg);
   setModelInfo(*model.module, info);
   progress(fmt::format("imported: {} weight tensors ({:.1f} MiB), KV cache {:.1f} MiB for {} "
                        "positions, scratch {:.1f} MiB for {} tokens per step",

@@ -64,6 +64,7 @@ extern "C" const int64_t gemma_model_info[32] = {
     /*EOS*/ 1,
     /*NUM_LAYERS*/ 1,
     /*HIDDEN*/ 8,
+    /*DECODE_BYTES*/ kWeightsBytes,
 };
 
 extern "C" void _mlir_ciface_gemma_forward(gemma_memref1d *weights,
