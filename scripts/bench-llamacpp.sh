@@ -127,8 +127,8 @@ if [[ ! -f $llama/convert_hf_to_gguf.py ]]; then
   tar -xzf "$dl/llama_cpp_python-$lcp_version.tar.gz" -C "$dl"
   rmdir "$llama" 2>/dev/null || true
   mv "$dl/llama_cpp_python-$lcp_version/vendor/llama.cpp" "$llama"
-  grep -m1 -o 'ggml-org/llama.cpp@[0-9a-f]*' "$dl/llama_cpp_python-$lcp_version/CHANGELOG.md" \
-    > "$llama/.vendored-commit" || true
+  c=$(grep -m1 -o 'ggml-org/llama.cpp@[0-9a-f]*' "$dl/llama_cpp_python-$lcp_version/CHANGELOG.md" || echo "llama.cpp, commit unknown")
+  echo "$c (vendored in the llama-cpp-python $lcp_version sdist)" > "$llama/.vendored-commit"
   rm -rf "$dl"
 fi
 llama_version=$(git -C "$llama" describe --always --tags 2>/dev/null ||
@@ -297,7 +297,8 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$res/run.txt"
     "${gemma_extra[@]}" --llama-jsonl "$res/llama-bench.jsonl" --gguf-bytes "${bytes_json[@]}" \
     -p "$p" -n "$n"
   echo
-  for f in "$res"/gemmac-*.md; do
+  for f in "$res"/gemmac-{bf16,int8,int4}.md; do
+    [[ -f $f ]] || continue
     echo "gemma-run --bench ($(basename "$f" .md)):"
     echo
     cat "$f"
