@@ -72,6 +72,7 @@ llvm::Expected<CpuTarget> gemma::resolveCpuTarget(llvm::StringRef name) {
   bool avx512 = enabled.lookup("avx512f") && enabled.lookup("avx512bw") &&
                 enabled.lookup("avx512vl") && enabled.lookup("avx512dq");
   target.vectorWidth = avx512 ? 16 : 8;
+  target.vnni = avx512 && enabled.lookup("avx512vnni");
   target.requiredBits = 0;
   for (const FeatureBit &f : kFeatureBits)
     if (enabled.lookup(f.llvmName))

@@ -15,6 +15,7 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
@@ -73,7 +74,7 @@ std::vector<Phase> buildPhases() {
                   }});
   list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
                   [](OpPassManager &pm, const PipelineOptions &o) {
-                    GemmaLowerLinearOptions lin{o.vectorWidth};
+                    GemmaLowerLinearOptions lin{o.vectorWidth, o.int8Activations, o.vnni};
                     GemmaLowerAttentionOptions att{o.vectorWidth};
                     GemmaLowerMoEOptions moe{o.vectorWidth};
                     GemmaLowerElementwiseOptions ew{o.vectorWidth};
@@ -109,6 +110,8 @@ std::vector<Phase> buildPhases() {
                     pm.addPass(createConvertOpenMPToLLVMPass());
                     pm.addPass(createConvertControlFlowToLLVMPass());
                     pm.addPass(createConvertFuncToLLVMPass());
+                    // Vector unrolling leaves ub.poison placeholders.
+                    pm.addPass(createUBToLLVMConversionPass());
                     pm.addPass(createReconcileUnrealizedCastsPass());
                     pm.addPass(createCanonicalizerPass());
                   }});

@@ -27,6 +27,9 @@ struct PipelineOptions {
   std::string dumpDir;                  // empty: no dumps
   bool verbose = false;
   bool profile = false; // gemma-profile-ops: time each op family (gemmac --profile)
+  /// gemmac --activations int8: x quantised to int8 for int8/int4 weights.
+  bool int8Activations = false;
+  bool vnni = false; // the target has AVX-512 VNNI (vpdpbusd on zmm)
 };
 
 struct Phase {

@@ -39,6 +39,10 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
                                              args[i * blk.rows + j]));
                     return next;
                   });
+  finishDotBlock(blk, sums);
+}
+
+void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums) {
   if (blk.epilogue)
     sums = blk.epilogue(sums);
   for (int64_t i = 0; i < blk.tokens; ++i)

@@ -32,6 +32,8 @@ struct DotBlock {
 };
 
 void emitDotBlock(KernelBuilder &k, const DotBlock &blk);
+/// Applies the epilogue to the block's tokens*rows sums and stores them.
+void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);
 
 /// a + c and a * c on index values.
 Value plus(KernelBuilder &k, Value a, int64_t c);

@@ -82,7 +82,8 @@ Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
 
 } // namespace
 
-void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op) {
+void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
+                                           const QuantizedActivations *quantized, bool vnni) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
@@ -119,7 +120,15 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op) 
                        k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
                      },
                      {}};
-        emitDotBlock(k, blk);
+        if (!quantized)
+          return emitDotBlock(k, blk);
+        QuantizedRows at{[&](int64_t i) -> SmallVector<Value> {
+                           if (perExpertInput)
+                             return {token[i], slot[i]};
+                           return {token[i]};
+                         },
+                         [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
+        emitQuantizedDotBlock(k, blk, *quantized, w, scales, at, vnni);
       };
       Value count = b.create<arith::SubIOp>(loc, end, begin);
       Value full = b.create<arith::AddIOp>(

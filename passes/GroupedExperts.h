@@ -4,12 +4,16 @@
 
 #include "dialects/GemmaOps.h"
 #include "passes/KernelBuilder.h"
+#include "passes/QuantizedDot.h"
 
 namespace mlir::gemma {
 
 /// Lowers `op` (gemma-lower-linear): (token, slot) pairs grouped by expert,
 /// then a register-blocked GEMM per active expert. See GroupedExperts.cpp.
-void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op);
+/// With `quantized`, x has been quantised (int8 activations; the weights are
+/// int8/int4) and the blocks multiply bytes.
+void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
+                              const QuantizedActivations *quantized, bool vnni);
 
 } // namespace mlir::gemma
 

@@ -225,8 +225,10 @@ void KernelBuilder::forEachRow(Value memref, const std::function<void(ValueRange
 
 void KernelBuilder::allocaScope(const std::function<void()> &body) {
   auto scope = b.create<memref::AllocaScopeOp>(loc, TypeRange{});
-  Block *block = b.createBlock(&scope.getBodyRegion());
+  // The guard comes first: createBlock moves the insertion point into the
+  // scope, and code emitted after allocaScope() belongs after the scope.
   OpBuilder::InsertionGuard g(b);
+  Block *block = b.createBlock(&scope.getBodyRegion());
   b.setInsertionPointToStart(block);
   body();
   b.create<memref::AllocaScopeReturnOp>(loc);

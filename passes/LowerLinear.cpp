@@ -13,8 +13,10 @@
 #include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
+#include "passes/QuantizedDot.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -64,7 +66,8 @@ SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float
   return result;
 }
 
-void lowerLinear(KernelBuilder &k, LinearOp op) {
+void lowerLinear(KernelBuilder &k, LinearOp op, const QuantizedActivations *quantized,
+                 bool vnni) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
@@ -90,7 +93,11 @@ void lowerLinear(KernelBuilder &k, LinearOp op) {
         blk.epilogue = [&](ArrayRef<Value> sums) {
           return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
         };
-      emitDotBlock(k, blk);
+      if (!quantized)
+        return emitDotBlock(k, blk);
+      QuantizedRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
+                       [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
+      emitQuantizedDotBlock(k, blk, *quantized, w, scales, at, vnni);
     };
     Value full = b.create<arith::MulIOp>(
         loc, b.create<arith::DivUIOp>(loc, tokens, k.index(tokenBlock)), k.index(tokenBlock));
@@ -111,10 +118,21 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
       KernelBuilder k(rewriter, op->getLoc(), vectorWidth);
-      if (auto o = dyn_cast<LinearOp>(op))
-        lowerLinear(k, o);
+      auto linear = dyn_cast<LinearOp>(op);
+      auto expert = dyn_cast<ExpertLinearOp>(op);
+      Value x = linear ? linear.getX() : expert.getX();
+      Value w = linear ? linear.getWeight() : expert.getWeight();
+      Value scales = linear ? linear.getScales() : expert.getScales();
+      std::optional<QuantizedActivations> quantized;
+      if (int8Activations && weightFormat(w, scales) != WeightFormat::Float)
+        quantized = quantizeActivations(k, x);
+      const QuantizedActivations *q = quantized ? &*quantized : nullptr;
+      if (linear)
+        lowerLinear(k, linear, q, vnni);
       else
-        lowerGroupedExpertLinear(k, cast<ExpertLinearOp>(op));
+        lowerGroupedExpertLinear(k, expert, q, vnni);
+      if (quantized)
+        freeQuantizedActivations(k, *quantized);
       rewriter.eraseOp(op);
     }
   }

@@ -78,17 +78,27 @@ def GemmaLowerElementwise : VectorWidthPass<"gemma-lower-elementwise", "::mlir::
                            "::mlir::memref::MemRefDialect"];
 }
 
-def GemmaLowerLinear : VectorWidthPass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
+def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
   let summary = "Lower gemma.linear and gemma.expert_linear to register-tiled GEMM/GEMV";
   let description = [{
     y = x * W^T with W [out, in] row-major: a block of output rows per
     parallel iteration, a block of tokens sharing each weight load, vector
     FMA accumulators reduced once per output. Experts index W by the routed
-    expert id, so only selected experts are read.
+    expert id, so only selected experts are read. With int8-activations, a
+    linear with int8/int4 weights quantises x per block of 32 once and
+    multiplies bytes (passes/QuantizedDot.cpp); `vnni` emits vpdpbusd for it.
   }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes per vector register: 8 (AVX2) or 16 (AVX-512)">,
+    Option<"int8Activations", "int8-activations", "bool", /*default=*/"false",
+           "Quantise x to int8 (blocks of 32) for int8/int4 weights and dot bytes">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "Use AVX-512 VNNI vpdpbusd for the byte dot (needs vector-width 16)">
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
 def GemmaLowerAttention : VectorWidthPass<"gemma-lower-attention", "::mlir::func::FuncOp"> {

@@ -112,6 +112,19 @@ static cl::opt<WeightFormat> weightFormat(
                clEnumValN(WeightFormat::Int4, "int4",
                           "4-bit q in -8..7, s = w_maxabs / -8: 4.5 bits per weight (Q4_0)")),
     cl::cat(category));
+enum class Activations { Auto, F32, Int8 };
+static cl::opt<Activations> activations(
+    "activations",
+    cl::desc("How activations enter the products with int8/int4 weights (docs/weights.md)"),
+    cl::init(Activations::Auto),
+    cl::values(clEnumValN(Activations::Auto, "auto",
+                          "int8 with --weights int8|int4, f32 otherwise (default)"),
+               clEnumValN(Activations::F32, "f32",
+                          "f32, the weights dequantised to f32 in registers"),
+               clEnumValN(Activations::Int8, "int8",
+                          "quantised per block of 32 like the weights (llama.cpp's Q8_0 "
+                          "activations); byte dot products, vpdpbusd with AVX-512 VNNI")),
+    cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
 namespace {
@@ -196,6 +209,11 @@ int main(int argc, char **argv) {
     fail(fmt::format("--tokenizer: {} does not exist or is not a file", tokenizerPath.getValue()));
 
   CpuTarget target = check(resolveCpuTarget(cpuName));
+  if (activations == Activations::Auto)
+    activations = weightFormat == WeightFormat::Checkpoint ? Activations::F32 : Activations::Int8;
+  if (activations == Activations::Int8 && weightFormat == WeightFormat::Checkpoint)
+    fail("--activations int8 multiplies int8 activations with quantised weights: add "
+         "--weights int8 or --weights int4");
   ModelConfig cfg;
   std::unique_ptr<Checkpoint> ckpt;
   std::string sideFiles = modelDir; // generation_config.json, tokenizer.json
@@ -250,7 +268,8 @@ int main(int argc, char **argv) {
   ImportedModel model = check(importModel(context, cfg, *ckpt, importOptions));
   std::string salt = model.geometry + " cpu=" + target.cpu + " lanes=" +
                      std::to_string(target.vectorWidth) +
-                     " weights=" + weightFormatName(weightFormat).str();
+                     " weights=" + weightFormatName(weightFormat).str() +
+                     (activations == Activations::Int8 ? " activations=int8" : "");
   for (const std::string &p : disabledPasses)
     salt += " -" + p;
   uint64_t hash = model.pack.hash(salt);
@@ -290,6 +309,8 @@ int main(int argc, char **argv) {
   pipeline.dumpDir = dumpDir;
   pipeline.disabledPasses.insert(disabledPasses.begin(), disabledPasses.end());
   pipeline.profile = profileOps;
+  pipeline.int8Activations = activations == Activations::Int8;
+  pipeline.vnni = target.vnni;
   pipeline.verbose = !quiet;
   progress("compiling for " + target.describe());
   if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))

@@ -1,0 +1,265 @@
+//===- QuantizedDot.cpp - int8 activations x int8/int4 weights ------------===//
+//
+// Dequantising int8/int4 weights to f32 in registers costs ~3 vector ops per
+// weight vector before the FMA, so a decode GEMV is bound by that arithmetic,
+// not by memory. llama.cpp's Q8_0/Q4_0 matmuls avoid it by quantising the
+// activations too and multiplying bytes; this is the same scheme:
+//
+//   y += (s_x * s_w) * sum_{32-block}(q_x * q_w)     (the byte sum exact, i32)
+//
+// A vector step covers 4 * lanes bytes (one i32 lane per 4 bytes): 2 blocks
+// with zmm, 1 with ymm. AVX-512 VNNI's vpdpbusd sums unsigned x signed byte
+// products in groups of 4, so x is stored biased (q + 128 as an unsigned
+// byte) and each weight vector's 128 * sum(q_w) is subtracted; that
+// correction is computed once per weight vector and shared by every token of
+// the register block. Without VNNI, other instructions produce the same
+// integers (AVX2: vpsignb/vpmaddubsw/vpmaddwd on the signed bytes, as
+// llama.cpp), so the results do not depend on the CPU. int4 nibbles are
+// sign-extended to bytes in registers and put in column order.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/QuantizedDot.h"
+#include "dialects/GemmaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+namespace {
+
+VectorType vecOf(OpBuilder &b, int64_t n, Type elem) { return VectorType::get({n}, elem); }
+
+Value intSplat(OpBuilder &b, Location loc, VectorType type, int64_t value) {
+  auto attr = DenseElementsAttr::get(
+      type, APInt(type.getElementTypeBitWidth(), static_cast<uint64_t>(value), true));
+  return b.create<arith::ConstantOp>(loc, type, attr);
+}
+
+Value intrinsic(KernelBuilder &k, StringRef name, Type result, ValueRange args) {
+  return k.builder()
+      .create<LLVM::CallIntrinsicOp>(k.location(), result, k.builder().getStringAttr(name), args)
+      .getResult(0);
+}
+
+/// acc + the sums of groups of 4 of zext(u) * sext(s): `u`, `s` are
+/// vector<bytes x i8>, acc vector<bytes/4 x i32>.
+Value dotBytes(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  auto accType = cast<VectorType>(acc.getType());
+  int64_t lanes = accType.getNumElements(), bytes = 4 * lanes;
+  if (vnni) {
+    // LLVM 22's signature: (<N x i32> acc, <4N x i8> u, <4N x i8> s).
+    std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(32 * lanes);
+    return intrinsic(k, name, accType, {acc, u, s});
+  }
+  VectorType wide = vecOf(b, bytes, b.getI32Type());
+  Value prod = b.create<arith::MulIOp>(loc, b.create<arith::ExtUIOp>(loc, wide, u),
+                                       b.create<arith::ExtSIOp>(loc, wide, s));
+  // Lane l sums products 4l..4l+3: four strided 1-D shuffles (n-D vectors
+  // would need the vector dialect's unrolling patterns).
+  Value sum = acc;
+  for (int64_t r = 0; r < 4; ++r) {
+    SmallVector<int64_t> strided;
+    for (int64_t l = 0; l < lanes; ++l)
+      strided.push_back(4 * l + r);
+    sum = b.create<arith::AddIOp>(loc, sum,
+                                  b.create<vector::ShuffleOp>(loc, prod, prod, strided));
+  }
+  return sum;
+}
+
+
+/// AVX2 without VNNI, one 32-byte block (llama.cpp's mul_sum_i8_pairs):
+/// |q_x| * sign(q_x) q_w with vpmaddubsw (|q| <= 127, so the i16 pair sums
+/// cannot saturate), then vpmaddwd by ones: the same sums of 4 as dotBytes.
+Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  VectorType i16s = vecOf(b, 16, b.getI16Type());
+  Value signedW = intrinsic(k, "llvm.x86.avx2.psign.b", w.getType(), {w, signedX});
+  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {absX, signedW});
+  return intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
+                   {pairs, intSplat(b, loc, i16s, 1)});
+}
+
+/// The f32 scales of `bytes / 32` consecutive blocks, each repeated over its
+/// 8 i32 lanes: vector<bytes/4 x f32>.
+Value blockScales(KernelBuilder &k, Value scales, SmallVector<Value> at, Value block,
+                  int64_t bytes) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  SmallVector<Value> perBlock;
+  for (int64_t g = 0; g < bytes / kQuantBlock; ++g) {
+    SmallVector<Value> where = at;
+    where.push_back(plus(k, block, g));
+    perBlock.push_back(k.splat(k.load(scales, where, 1), 8));
+  }
+  if (perBlock.size() == 1)
+    return perBlock[0];
+  SmallVector<int64_t> concat(16);
+  for (int64_t i = 0; i < 16; ++i)
+    concat[i] = i;
+  return b.create<vector::ShuffleOp>(loc, perBlock[0], perBlock[1], concat);
+}
+
+/// `bytes` quantised weights of one row from column `col` as signed bytes
+/// in column order.
+Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, int64_t bytes,
+                  WeightFormat format) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Type i8 = b.getI8Type();
+  if (format == WeightFormat::Int8) {
+    at.push_back(col);
+    return b.create<vector::LoadOp>(loc, vecOf(b, bytes, i8), w, at);
+  }
+  // int4: block g's 16 bytes hold columns 0..15 (low nibbles) and 16..31
+  // (high nibbles); (n ^ 8) - 8 sign-extends a 4-bit n held in a byte.
+  int64_t half = bytes / 2;
+  VectorType type = vecOf(b, half, i8);
+  at.push_back(b.create<arith::DivUIOp>(loc, col, k.index(2)));
+  Value raw = b.create<vector::LoadOp>(loc, type, w, at);
+  auto signExtend = [&](Value nibbles) -> Value {
+    Value n = b.create<arith::AndIOp>(loc, nibbles, intSplat(b, loc, type, 0x0F));
+    return b.create<arith::SubIOp>(
+        loc, b.create<arith::XOrIOp>(loc, n, intSplat(b, loc, type, 8)), intSplat(b, loc, type, 8));
+  };
+  Value lo = signExtend(raw);
+  Value hi = signExtend(b.create<arith::ShRUIOp>(loc, raw, intSplat(b, loc, type, 4)));
+  SmallVector<int64_t> order;
+  for (int64_t g = 0; g < bytes / kQuantBlock; ++g) {
+    for (int64_t i = 0; i < 16; ++i)
+      order.push_back(16 * g + i);
+    for (int64_t i = 0; i < 16; ++i)
+      order.push_back(half + 16 * g + i);
+  }
+  return b.create<vector::ShuffleOp>(loc, lo, hi, order);
+}
+
+} // namespace
+
+QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  auto xType = cast<MemRefType>(x.getType());
+  int64_t rank = xType.getRank(), depth = xType.getDimSize(rank - 1);
+  assert(depth % kQuantBlock == 0 && "int8 activations need rows of whole blocks");
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < rank; ++i)
+    if (xType.isDynamicDim(i))
+      dynamic.push_back(k.dim(x, i));
+  SmallVector<int64_t> scaleShape(xType.getShape());
+  scaleShape.back() = depth / kQuantBlock;
+  QuantizedActivations q;
+  q.values = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getI8Type()),
+                                       dynamic);
+  q.scales = b.create<memref::AllocOp>(loc, MemRefType::get(scaleShape, b.getF32Type()), dynamic);
+  int64_t vl = std::min<int64_t>(k.lanes(), kQuantBlock);
+  VectorType i32s = vecOf(b, vl, b.getI32Type());
+  k.forEachRow(x, [&](ValueRange outer) {
+    k.loop(k.index(0), k.index(depth / kQuantBlock), 1, [&](Value block) {
+      Value col0 = times(k, block, kQuantBlock);
+      SmallVector<Value> parts;
+      Value amax;
+      for (int64_t p = 0; p < kQuantBlock / vl; ++p) {
+        parts.push_back(k.load(x, indicesWith(outer, plus(k, col0, p * vl)), vl));
+        Value mag = b.create<math::AbsFOp>(loc, parts.back());
+        amax = amax ? k.max(amax, mag) : mag;
+      }
+      Value maxAbs = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MAXNUMF, amax);
+      Value positive = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, maxAbs, k.f32(0.0));
+      Value inverse = b.create<arith::SelectOp>(loc, positive, k.div(k.f32(127.0), maxAbs),
+                                                k.f32(0.0));
+      b.create<memref::StoreOp>(loc, k.div(maxAbs, k.f32(127.0)), q.scales,
+                                indicesWith(outer, block));
+      for (int64_t p = 0; p < kQuantBlock / vl; ++p) {
+        Value scaled = b.create<math::RoundEvenOp>(loc, k.mul(parts[p], k.splat(inverse, vl)));
+        Value biased = b.create<arith::AddIOp>(
+            loc, b.create<arith::FPToSIOp>(loc, i32s, scaled), intSplat(b, loc, i32s, 128));
+        Value bytes = b.create<arith::TruncIOp>(loc, vecOf(b, vl, b.getI8Type()), biased);
+        b.create<vector::StoreOp>(loc, bytes, q.values,
+                                  indicesWith(outer, plus(k, col0, p * vl)));
+      }
+    });
+  });
+  return q;
+}
+
+void mlir::gemma::freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q) {
+  k.builder().create<memref::DeallocOp>(k.location(), q.values);
+  k.builder().create<memref::DeallocOp>(k.location(), q.scales);
+}
+
+void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
+                                        const QuantizedActivations &x, Value weight,
+                                        Value weightScales, const QuantizedRows &rows,
+                                        bool vnni) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  WeightFormat format = weightFormat(weight, weightScales);
+  int64_t n = blk.tokens * blk.rows, stepBytes = 4 * k.lanes();
+  int64_t vecEnd = blk.depth - blk.depth % stepBytes;
+  assert(blk.depth % kQuantBlock == 0 && "quantised rows are whole blocks");
+  // One step of `bytes` columns from `col` for every (token, row) pair.
+  auto step = [&](Value col, int64_t bytes, ValueRange acc) {
+    int64_t lanes = bytes / 4;
+    VectorType i32s = vecOf(b, lanes, b.getI32Type());
+    Value block = b.create<arith::DivUIOp>(loc, col, k.index(kQuantBlock));
+    SmallVector<Value> xs, xScale, ws, wScale, negCorrection, next;
+    for (int64_t i = 0; i < blk.tokens; ++i) {
+      xs.push_back(b.create<vector::LoadOp>(loc, vecOf(b, bytes, b.getI8Type()), x.values,
+                                            indicesWith(rows.x(i), col)));
+      xScale.push_back(blockScales(k, x.scales, rows.x(i), block, bytes));
+    }
+    Value zero = intSplat(b, loc, i32s, 0);
+    VectorType byteType = vecOf(b, bytes, b.getI8Type());
+    Value bias = intSplat(b, loc, byteType, 0x80);
+    // 32-byte steps without VNNI take the signed-byte route instead of the
+    // bias correction: q_x = stored ^ 0x80.
+    bool signedRoute = !vnni && bytes == kQuantBlock;
+    SmallVector<Value> signedX, absX;
+    if (signedRoute)
+      for (Value u : xs) {
+        signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
+        absX.push_back(b.create<math::AbsIOp>(loc, signedX.back()));
+      }
+    for (int64_t j = 0; j < blk.rows; ++j) {
+      ws.push_back(weightBytes(k, weight, rows.w(j), col, bytes, format));
+      wScale.push_back(blockScales(k, weightScales, rows.w(j), block, bytes));
+      if (!signedRoute)
+        negCorrection.push_back(
+            b.create<arith::SubIOp>(loc, zero, dotBytes(k, zero, bias, ws[j], vnni)));
+    }
+    for (int64_t i = 0; i < blk.tokens; ++i)
+      for (int64_t j = 0; j < blk.rows; ++j) {
+        Value dot = signedRoute ? signedDotBlock(k, absX[i], signedX[i], ws[j])
+                                : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);
+        Value asFloat = b.create<arith::SIToFPOp>(loc, vecOf(b, lanes, b.getF32Type()), dot);
+        next.push_back(k.fma(asFloat, k.mul(xScale[i], wScale[j]), acc[i * blk.rows + j]));
+      }
+    return next;
+  };
+  SmallVector<Value> sums(n, k.f32(0.0));
+  if (vecEnd > 0) {
+    SmallVector<Value> init(n, k.constant(0.0, stepBytes / 4));
+    SmallVector<Value> acc =
+        k.loop(k.index(0), k.index(vecEnd), stepBytes, init,
+               [&](Value col, ValueRange args) { return step(col, stepBytes, args); });
+    for (int64_t a = 0; a < n; ++a)
+      sums[a] = k.sum(acc[a]);
+  }
+  // AVX-512 steps are 2 blocks; an odd block count leaves one 32-byte step.
+  if (vecEnd < blk.depth) {
+    SmallVector<Value> init(n, k.constant(0.0, kQuantBlock / 4));
+    SmallVector<Value> tail = step(k.index(vecEnd), kQuantBlock, init);
+    for (int64_t a = 0; a < n; ++a)
+      sums[a] = k.add(sums[a], k.sum(tail[a]));
+  }
+  finishDotBlock(blk, sums);
+}
