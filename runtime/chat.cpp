@@ -116,6 +116,11 @@ Status ChatTemplate::firstTurn(const std::string *system, bool think,
     ids.push_back(turnEnd);
     GEMMA_RT_TRY(text("\n", "chat template", ids));
   }
+  return userTurnThenModel(user, think, ids);
+}
+
+Status ChatTemplate::userTurnThenModel(const std::string &user, bool think,
+                                       std::vector<int32_t> &ids) const {
   ids.push_back(turnStart);
   GEMMA_RT_TRY(text("user\n" + trim(user), "prompt", ids));
   ids.push_back(turnEnd);
@@ -131,11 +136,7 @@ Status ChatTemplate::nextTurn(int32_t unfed, bool think, const std::string &user
     ids.push_back(unfed);
   ids.push_back(turnEnd);
   GEMMA_RT_TRY(text("\n", "chat template", ids));
-  ids.push_back(turnStart);
-  GEMMA_RT_TRY(text("user\n" + trim(user), "prompt", ids));
-  ids.push_back(turnEnd);
-  GEMMA_RT_TRY(text("\n", "chat template", ids));
-  return modelHeader(think, ids);
+  return userTurnThenModel(user, think, ids);
 }
 
 } // namespace gemma_rt

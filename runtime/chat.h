@@ -65,6 +65,10 @@ public:
 private:
   Status text(const std::string &s, const char *what, std::vector<int32_t> &ids) const;
   Status modelHeader(bool think, std::vector<int32_t> &ids) const;
+  /// The user turn (`<|turn>user\n` + trimmed text + `<turn|>\n`), then
+  /// the model header: how every turn of a conversation ends.
+  Status userTurnThenModel(const std::string &user, bool think,
+                           std::vector<int32_t> &ids) const;
 
   const Tokenizer *tok = nullptr;
   int32_t bos = -1, turnStart = -1, turnEnd = -1, thinkId = -1,
