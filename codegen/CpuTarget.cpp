@@ -73,6 +73,7 @@ llvm::Expected<CpuTarget> gemma::resolveCpuTarget(llvm::StringRef name) {
                 enabled.lookup("avx512vl") && enabled.lookup("avx512dq");
   target.vectorWidth = avx512 ? 16 : 8;
   target.vnni = avx512 && enabled.lookup("avx512vnni");
+  target.bf16Dot = avx512 && enabled.lookup("avx512bf16");
   target.requiredBits = 0;
   for (const FeatureBit &f : kFeatureBits)
     if (enabled.lookup(f.llvmName))

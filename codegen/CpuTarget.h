@@ -16,6 +16,7 @@ struct CpuTarget {
   int64_t vectorWidth;    // f32 lanes the kernels use: 8 (ymm) or 16 (zmm)
   uint64_t requiredBits;  // GEMMA_CPU_* bits the runtime checks at start
   bool vnni = false;      // AVX-512 VNNI with zmm kernels: vpdpbusd for int8 dots
+  bool bf16Dot = false;   // AVX512_BF16 with zmm kernels: vdpbf16ps for bf16 dots
   std::string describe() const; // "x86-64-v4 (AVX-512, 16 f32 lanes)"
 };
 

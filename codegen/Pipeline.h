@@ -30,6 +30,8 @@ struct PipelineOptions {
   /// gemmac --activations int8: x quantised to int8 for int8/int4 weights.
   bool int8Activations = false;
   bool vnni = false; // the target has AVX-512 VNNI (vpdpbusd on zmm)
+  /// gemmac --activations bf16: x rounded to bf16 for bf16 weights (vdpbf16ps).
+  bool bf16Activations = false;
 };
 
 struct Phase {

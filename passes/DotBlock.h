@@ -32,6 +32,14 @@ struct DotBlock {
 };
 
 void emitDotBlock(KernelBuilder &k, const DotBlock &blk);
+
+/// Where a block's operands live for the kernels that read converted
+/// activations (int8, bf16) directly: the indices before the column of
+/// token i's row of x and of weight row j.
+struct OperandRows {
+  std::function<SmallVector<Value>(int64_t i)> x;
+  std::function<SmallVector<Value>(int64_t j)> w;
+};
 /// Applies the epilogue to the block's tokens*rows sums and stores them.
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);
 

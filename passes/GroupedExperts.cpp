@@ -83,7 +83,7 @@ Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
 } // namespace
 
 void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
-                                           const QuantizedActivations *quantized, bool vnni) {
+                                           const PreparedActivations &prepared) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
@@ -120,15 +120,13 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                        k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
                      },
                      {}};
-        if (!quantized)
-          return emitDotBlock(k, blk);
-        QuantizedRows at{[&](int64_t i) -> SmallVector<Value> {
-                           if (perExpertInput)
-                             return {token[i], slot[i]};
-                           return {token[i]};
-                         },
-                         [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
-        emitQuantizedDotBlock(k, blk, *quantized, w, scales, at, vnni);
+        OperandRows at{[&](int64_t i) -> SmallVector<Value> {
+                         if (perExpertInput)
+                           return {token[i], slot[i]};
+                         return {token[i]};
+                       },
+                       [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
+        emitDotBlockFor(k, blk, prepared, w, scales, at);
       };
       Value count = b.create<arith::SubIOp>(loc, end, begin);
       Value full = b.create<arith::AddIOp>(

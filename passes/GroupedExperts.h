@@ -4,16 +4,15 @@
 
 #include "dialects/GemmaOps.h"
 #include "passes/KernelBuilder.h"
-#include "passes/QuantizedDot.h"
+#include "passes/Activations.h"
 
 namespace mlir::gemma {
 
 /// Lowers `op` (gemma-lower-linear): (token, slot) pairs grouped by expert,
 /// then a register-blocked GEMM per active expert. See GroupedExperts.cpp.
-/// With `quantized`, x has been quantised (int8 activations; the weights are
-/// int8/int4) and the blocks multiply bytes.
-void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
-                              const QuantizedActivations *quantized, bool vnni);
+/// `x` says in which form the blocks read the activations (f32, int8 or
+/// bf16; Activations.h).
+void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op, const PreparedActivations &x);
 
 } // namespace mlir::gemma
 

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
+#include "passes/Activations.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
-#include "passes/QuantizedDot.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -66,8 +66,7 @@ SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float
   return result;
 }
 
-void lowerLinear(KernelBuilder &k, LinearOp op, const QuantizedActivations *quantized,
-                 bool vnni) {
+void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepared) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
@@ -93,11 +92,9 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const QuantizedActivations *quan
         blk.epilogue = [&](ArrayRef<Value> sums) {
           return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
         };
-      if (!quantized)
-        return emitDotBlock(k, blk);
-      QuantizedRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
-                       [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
-      emitQuantizedDotBlock(k, blk, *quantized, w, scales, at, vnni);
+      OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
+                     [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
+      emitDotBlockFor(k, blk, prepared, w, scales, at);
     };
     Value full = b.create<arith::MulIOp>(
         loc, b.create<arith::DivUIOp>(loc, tokens, k.index(tokenBlock)), k.index(tokenBlock));
@@ -123,16 +120,13 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
       Value x = linear ? linear.getX() : expert.getX();
       Value w = linear ? linear.getWeight() : expert.getWeight();
       Value scales = linear ? linear.getScales() : expert.getScales();
-      std::optional<QuantizedActivations> quantized;
-      if (int8Activations && weightFormat(w, scales) != WeightFormat::Float)
-        quantized = quantizeActivations(k, x);
-      const QuantizedActivations *q = quantized ? &*quantized : nullptr;
+      PreparedActivations prepared = prepareActivations(
+          k, x, w, scales, ActivationOptions{int8Activations, vnni, bf16Activations});
       if (linear)
-        lowerLinear(k, linear, q, vnni);
+        lowerLinear(k, linear, prepared);
       else
-        lowerGroupedExpertLinear(k, expert, q, vnni);
-      if (quantized)
-        freeQuantizedActivations(k, *quantized);
+        lowerGroupedExpertLinear(k, expert, prepared);
+      releaseActivations(k, prepared);
       rewriter.eraseOp(op);
     }
   }

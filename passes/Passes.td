@@ -87,6 +87,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     expert id, so only selected experts are read. With int8-activations, a
     linear with int8/int4 weights quantises x per block of 32 once and
     multiplies bytes (passes/QuantizedDot.cpp); `vnni` emits vpdpbusd for it.
+    With bf16-activations (AVX512_BF16 targets), a linear with bf16 weights
+    rounds x to bf16 once and multiplies bf16 pairs with vdpbf16ps
+    (passes/Bf16Dot.cpp).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -94,7 +97,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     Option<"int8Activations", "int8-activations", "bool", /*default=*/"false",
            "Quantise x to int8 (blocks of 32) for int8/int4 weights and dot bytes">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
-           "Use AVX-512 VNNI vpdpbusd for the byte dot (needs vector-width 16)">
+           "Use AVX-512 VNNI vpdpbusd for the byte dot (needs vector-width 16)">,
+    Option<"bf16Activations", "bf16-activations", "bool", /*default=*/"false",
+           "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

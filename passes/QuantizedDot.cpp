@@ -198,7 +198,7 @@ void mlir::gemma::freeQuantizedActivations(KernelBuilder &k, const QuantizedActi
 
 void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
                                         const QuantizedActivations &x, Value weight,
-                                        Value weightScales, const QuantizedRows &rows,
+                                        Value weightScales, const OperandRows &rows,
                                         bool vnni) {
   OpBuilder &b = k.builder();
   Location loc = k.location();

@@ -25,20 +25,13 @@ struct QuantizedActivations {
 QuantizedActivations quantizeActivations(KernelBuilder &k, Value x);
 void freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q);
 
-/// Where a block's operands live: the indices before the column of token
-/// i's row of the quantised x and of weight row j.
-struct QuantizedRows {
-  std::function<SmallVector<Value>(int64_t i)> x;
-  std::function<SmallVector<Value>(int64_t j)> w;
-};
-
 /// The register-blocked dot of DotBlock (its tokens, rows, depth, storeOut
 /// and epilogue; loadX/loadW are not used) on quantised operands: per block
 /// of 32, y += (s_x * s_w) * sum(q_x * q_w) with the byte sum exact in i32.
 /// `vnni`: vpdpbusd (AVX-512 VNNI); otherwise widening multiplies give the
 /// same integers.
 void emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk, const QuantizedActivations &x,
-                           Value weight, Value weightScales, const QuantizedRows &rows,
+                           Value weight, Value weightScales, const OperandRows &rows,
                            bool vnni);
 
 } // namespace mlir::gemma

@@ -44,3 +44,5 @@ if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags:
     config.available_features.add("avx512")
     if "avx512_vnni" in flags:
         config.available_features.add("avx512vnni")
+    if "avx512_bf16" in flags:
+        config.available_features.add("avx512bf16")

@@ -112,10 +112,10 @@ static cl::opt<WeightFormat> weightFormat(
                clEnumValN(WeightFormat::Int4, "int4",
                           "4-bit q in -8..7, s = w_maxabs / -8: 4.5 bits per weight (Q4_0)")),
     cl::cat(category));
-enum class Activations { Auto, F32, Int8 };
+enum class Activations { Auto, F32, Int8, Bf16 };
 static cl::opt<Activations> activations(
     "activations",
-    cl::desc("How activations enter the products with int8/int4 weights (docs/weights.md)"),
+    cl::desc("How activations enter the matrix products (docs/weights.md)"),
     cl::init(Activations::Auto),
     cl::values(clEnumValN(Activations::Auto, "auto",
                           "int8 with --weights int8|int4, f32 otherwise (default)"),
@@ -123,7 +123,12 @@ static cl::opt<Activations> activations(
                           "f32, the weights dequantised to f32 in registers"),
                clEnumValN(Activations::Int8, "int8",
                           "quantised per block of 32 like the weights (llama.cpp's Q8_0 "
-                          "activations); byte dot products, vpdpbusd with AVX-512 VNNI")),
+                          "activations); byte dot products, vpdpbusd with AVX-512 VNNI"),
+               clEnumValN(Activations::Bf16, "bf16",
+                          "rounded to bf16 for bf16 weights (llama.cpp's BF16 activations); "
+                          "vdpbf16ps dot products, needs a --cpu with AVX512_BF16 (e.g. "
+                          "sapphirerapids, cooperlake, znver4); logits differ from f32 by "
+                          "~1e-2")),
     cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
@@ -214,6 +219,14 @@ int main(int argc, char **argv) {
   if (activations == Activations::Int8 && weightFormat == WeightFormat::Checkpoint)
     fail("--activations int8 multiplies int8 activations with quantised weights: add "
          "--weights int8 or --weights int4");
+  if (activations == Activations::Bf16 && weightFormat != WeightFormat::Checkpoint)
+    fail("--activations bf16 multiplies bf16 activations with bf16 weights: drop --weights "
+         "int8/int4 (or use --activations int8 with them)");
+  if (activations == Activations::Bf16 && !target.bf16Dot)
+    fail(fmt::format("--activations bf16 needs AVX-512 with AVX512_BF16 (vdpbf16ps), which "
+                     "--cpu {} lacks: pick a CPU that has it (sapphirerapids, cooperlake, "
+                     "znver4) or --activations f32",
+                     target.cpu));
   ModelConfig cfg;
   std::unique_ptr<Checkpoint> ckpt;
   std::string sideFiles = modelDir; // generation_config.json, tokenizer.json
@@ -269,7 +282,9 @@ int main(int argc, char **argv) {
   std::string salt = model.geometry + " cpu=" + target.cpu + " lanes=" +
                      std::to_string(target.vectorWidth) +
                      " weights=" + weightFormatName(weightFormat).str() +
-                     (activations == Activations::Int8 ? " activations=int8" : "");
+                     (activations == Activations::Int8   ? " activations=int8"
+                      : activations == Activations::Bf16 ? " activations=bf16"
+                                                         : "");
   for (const std::string &p : disabledPasses)
     salt += " -" + p;
   uint64_t hash = model.pack.hash(salt);
@@ -311,6 +326,7 @@ int main(int argc, char **argv) {
   pipeline.profile = profileOps;
   pipeline.int8Activations = activations == Activations::Int8;
   pipeline.vnni = target.vnni;
+  pipeline.bf16Activations = activations == Activations::Bf16;
   pipeline.verbose = !quiet;
   progress("compiling for " + target.describe());
   if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))

@@ -1,0 +1,38 @@
+//===- Activations.cpp ----------------------------------------------------===//
+#include "passes/Activations.h"
+#include "dialects/GemmaOps.h"
+#include "passes/Bf16Dot.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, Value weight,
+                                                    Value scales,
+                                                    const ActivationOptions &options) {
+  PreparedActivations prepared;
+  prepared.vnni = options.vnni;
+  if (options.int8 && weightFormat(weight, scales) != WeightFormat::Float)
+    prepared.int8 = quantizeActivations(k, x);
+  else if (options.bf16 && bf16DotApplies(k, weight, scales))
+    prepared.bf16 = roundActivationsToBf16(k, x);
+  return prepared;
+}
+
+void mlir::gemma::releaseActivations(KernelBuilder &k, const PreparedActivations &x) {
+  if (x.int8)
+    freeQuantizedActivations(k, *x.int8);
+  if (x.bf16)
+    k.builder().create<memref::DeallocOp>(k.location(), x.bf16);
+}
+
+void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
+                                  const PreparedActivations &x, Value weight, Value scales,
+                                  const OperandRows &rows) {
+  if (x.int8)
+    return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
+  if (x.bf16)
+    return emitBf16DotBlock(k, blk, x.bf16, weight, rows);
+  emitDotBlock(k, blk);
+}

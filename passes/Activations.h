@@ -1,0 +1,40 @@
+//===- Activations.h - how x enters a linear's dot products -----*- C++ -*-===//
+//
+// gemma-lower-linear reads x as f32 (the default), quantised to int8 once
+// per op (int8/int4 weights, QuantizedDot.h) or rounded to bf16 once per op
+// (bf16 weights on AVX512_BF16, Bf16Dot.h). This picks the form for one op,
+// prepares and releases its buffer, and emits the matching dot kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GEMMA_PASSES_ACTIVATIONS_H
+#define GEMMA_PASSES_ACTIVATIONS_H
+
+#include "passes/QuantizedDot.h"
+
+namespace mlir::gemma {
+
+struct ActivationOptions {
+  bool int8 = false; // int8 x for int8/int4 weights
+  bool vnni = false; // vpdpbusd for the int8 dots
+  bool bf16 = false; // bf16 x for bf16 weights (vdpbf16ps)
+};
+
+struct PreparedActivations {
+  std::optional<QuantizedActivations> int8;
+  Value bf16; // x rounded to bf16, or null
+  bool vnni = false;
+};
+
+/// The form of x for a linear with weights `weight`/`scales`; allocates and
+/// fills its buffer unless it is plain f32.
+PreparedActivations prepareActivations(KernelBuilder &k, Value x, Value weight, Value scales,
+                                       const ActivationOptions &options);
+void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
+
+/// emitDotBlock, emitQuantizedDotBlock or emitBf16DotBlock for `x`'s form.
+void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
+                     Value weight, Value scales, const OperandRows &rows);
+
+} // namespace mlir::gemma
+
+#endif

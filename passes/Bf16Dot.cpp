@@ -1,0 +1,81 @@
+//===- Bf16Dot.cpp - bf16 activations x bf16 weights (vdpbf16ps) ----------===//
+//
+// With bf16 weights and f32 activations, every weight vector is widened to
+// f32 (a zero-extend and a shift) before its FMA. CPUs with AVX512_BF16
+// multiply bf16 pairs directly: vdpbf16ps acc, a, b adds
+// a[2l] * b[2l] + a[2l+1] * b[2l+1] to f32 lane l, exactly the products (a
+// bf16 product fits an f32) with f32 accumulation. The price is x rounded
+// to bf16 (8 bits of mantissa), which is what llama.cpp's BF16 matmul does
+// too; it is opt-in because the goldens' 1e-3 needs f32 activations.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Bf16Dot.h"
+#include "dialects/GemmaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+bool mlir::gemma::bf16DotApplies(KernelBuilder &k, Value weight, Value scales) {
+  if (weightFormat(weight, scales) != WeightFormat::Float)
+    return false;
+  auto type = cast<MemRefType>(weight.getType());
+  return type.getElementType().isBF16() && type.getShape().back() % bf16DotStep(k) == 0;
+}
+
+Value mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  auto xType = cast<MemRefType>(x.getType());
+  int64_t rank = xType.getRank(), depth = xType.getDimSize(rank - 1), vl = k.lanes();
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < rank; ++i)
+    if (xType.isDynamicDim(i))
+      dynamic.push_back(k.dim(x, i));
+  Value rounded = b.create<memref::AllocOp>(
+      loc, MemRefType::get(xType.getShape(), b.getBF16Type()), dynamic);
+  k.forEachRow(x, [&](ValueRange outer) {
+    k.loop(k.index(0), k.index(depth), vl, [&](Value col) {
+      Value v = k.load(x, indicesWith(outer, col), vl);
+      Value narrow = b.create<arith::TruncFOp>(loc, VectorType::get({vl}, b.getBF16Type()), v);
+      b.create<vector::StoreOp>(loc, narrow, rounded, indicesWith(outer, col));
+    });
+  });
+  return rounded;
+}
+
+void mlir::gemma::emitBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value xBf16,
+                                   Value weight, const OperandRows &rows) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  int64_t n = blk.tokens * blk.rows, step = bf16DotStep(k), lanes = k.lanes();
+  assert(blk.depth % step == 0 && "bf16 dot rows are whole steps");
+  auto pairs = VectorType::get({step}, b.getBF16Type());
+  auto accType = VectorType::get({lanes}, b.getF32Type());
+  // LLVM 22's signature: (<N x float> acc, <2N x bfloat> a, <2N x bfloat> b).
+  StringAttr dpbf16 = b.getStringAttr("llvm.x86.avx512bf16.dpbf16ps." + std::to_string(32 * lanes));
+  SmallVector<Value> init(n, k.constant(0.0, lanes));
+  SmallVector<Value> acc = k.loop(
+      k.index(0), k.index(blk.depth), step, init, [&](Value col, ValueRange args) {
+        SmallVector<Value> xs, ws, next;
+        for (int64_t i = 0; i < blk.tokens; ++i)
+          xs.push_back(b.create<vector::LoadOp>(loc, pairs, xBf16, indicesWith(rows.x(i), col)));
+        for (int64_t j = 0; j < blk.rows; ++j)
+          ws.push_back(b.create<vector::LoadOp>(loc, pairs, weight, indicesWith(rows.w(j), col)));
+        for (int64_t i = 0; i < blk.tokens; ++i)
+          for (int64_t j = 0; j < blk.rows; ++j)
+            next.push_back(b.create<LLVM::CallIntrinsicOp>(loc, accType, dpbf16,
+                                                           ValueRange{args[i * blk.rows + j],
+                                                                      xs[i], ws[j]})
+                               .getResult(0));
+        return next;
+      });
+  SmallVector<Value> sums;
+  for (Value a : acc)
+    sums.push_back(k.sum(a));
+  finishDotBlock(blk, sums);
+}
