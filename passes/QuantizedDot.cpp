@@ -89,23 +89,22 @@ Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
 }
 
 /// The f32 scales of `bytes / 32` consecutive blocks, each repeated over its
-/// 8 i32 lanes: vector<bytes/4 x f32>.
+/// 8 i32 lanes: vector<bytes/4 x f32>. Two blocks are one vector load of two
+/// scales, widened and spread by one shuffle (vcvtph2ps + vpermps for f16),
+/// not two scalar loads and conversions.
 Value blockScales(KernelBuilder &k, Value scales, SmallVector<Value> at, Value block,
                   int64_t bytes) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  SmallVector<Value> perBlock;
-  for (int64_t g = 0; g < bytes / kQuantBlock; ++g) {
-    SmallVector<Value> where = at;
-    where.push_back(plus(k, block, g));
-    perBlock.push_back(k.splat(k.load(scales, where, 1), 8));
-  }
-  if (perBlock.size() == 1)
-    return perBlock[0];
-  SmallVector<int64_t> concat(16);
-  for (int64_t i = 0; i < 16; ++i)
-    concat[i] = i;
-  return b.create<vector::ShuffleOp>(loc, perBlock[0], perBlock[1], concat);
+  int64_t blocks = bytes / kQuantBlock;
+  at.push_back(block);
+  if (blocks == 1)
+    return k.splat(k.load(scales, at, 1), 8);
+  Value pair = k.load(scales, at, blocks);
+  SmallVector<int64_t> spread;
+  for (int64_t g = 0; g < blocks; ++g)
+    spread.append(8, g);
+  return b.create<vector::ShuffleOp>(loc, pair, pair, spread);
 }
 
 /// `bytes` quantised weights of one row from column `col` as signed bytes

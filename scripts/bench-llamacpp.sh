@@ -210,6 +210,16 @@ say "gemma-bench -t $threads -p $p -n $n -r $r"
   -r "$r" --json "$res/gemmac-bf16.json" | tee "$res/gemmac-bf16.md"
 [[ $keep == 1 ]] || rm -rf "$work/gemmac"
 gemma_extra=() has_weights=0
+# Where the CPU has AVX512_BF16, also bf16 weights with bf16 activations
+# (vdpbf16ps), which is what llama.cpp's BF16 matmul computes.
+if grep -qw avx512_bf16 /proc/cpuinfo && "$bin/gemmac" --help 2>/dev/null | grep -q vdpbf16ps; then
+  say "gemma-bench --activations bf16"
+  "$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac-bf16act" --keep \
+    --gemmac-flag --activations=bf16 -t "$threads" -p "$p" -n "$n" -r "$r" \
+    --json "$res/gemmac-bf16act.json" | tee "$res/gemmac-bf16act.md"
+  [[ $keep == 1 ]] || rm -rf "$work/gemmac-bf16act"
+  gemma_extra+=(--gemma-bf16act "$res/gemmac-bf16act.json")
+fi
 if "$bin/gemmac" --help 2>/dev/null | grep -q -- '--weights'; then
   has_weights=1
   for w in int8 int4; do
@@ -287,6 +297,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$res/run.txt"
   echo "scripts/bench-llamacpp.sh -t $threads -p $p -n $n -r $r   # runs all of:"
   echo "build/bin/gemma-synth --variant $variant --layers $layers -o CKPT"
   echo "build/bin/gemma-bench --ckpt CKPT -t $threads -p $p -n $n -r $r"
+  [[ -f $res/gemmac-bf16act.json ]] && echo "build/bin/gemma-bench --ckpt CKPT --gemmac-flag --activations=bf16 -t $threads -p $p -n $n -r $r"
   [[ $has_weights == 1 ]] && echo "build/bin/gemma-bench --ckpt CKPT --weights int8|int4 -t $threads -p $p -n $n -r $r"
   echo "python convert_hf_to_gguf.py CKPT --outtype bf16 --outfile M-bf16.gguf"
   printf '%s\n' "${quant_cmds[@]}"
@@ -297,7 +308,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$res/run.txt"
     "${gemma_extra[@]}" --llama-jsonl "$res/llama-bench.jsonl" --gguf-bytes "${bytes_json[@]}" \
     -p "$p" -n "$n"
   echo
-  for f in "$res"/gemmac-{bf16,int8,int4}.md; do
+  for f in "$res"/gemmac-{bf16,bf16act,int8,int4}.md; do
     [[ -f $f ]] || continue
     echo "gemma-run --bench ($(basename "$f" .md)):"
     echo

@@ -34,13 +34,20 @@
 // VNNI:              vector.load %[[XQ]][{{.*}}] : memref<?x96xi8>, vector<64xi8>
 // GENERIC:           vector.load %[[XQ]][{{.*}}] : memref<?x96xi8>, vector<64xi8>
 // AVX2:              vector.load %[[XQ]][{{.*}}] : memref<?x96xi8>, vector<32xi8>
-// CHECK:             memref.load %[[XS]]
+// The two blocks' scales of a 64-byte step: one 2-lane load, spread over 8 lanes each.
+// VNNI:              vector.load %[[XS]]{{.*}} : memref<?x3xf32>, vector<2xf32>
+// VNNI:              vector.shuffle %{{.*}} [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1] : vector<2xf32>, vector<2xf32>
+// GENERIC:           vector.load %[[XS]]{{.*}} : memref<?x3xf32>, vector<2xf32>
+// AVX2:              memref.load %[[XS]]
 // AVX2:              %[[SX:[a-z0-9_]+]] = arith.xori %{{.*}} : vector<32xi8>
 // AVX2:              math.absi %[[SX]] : vector<32xi8>
 // VNNI:              vector.load %[[W]][{{.*}}] : memref<8x96xi8>, vector<64xi8>
 // GENERIC:           vector.load %[[W]][{{.*}}] : memref<8x96xi8>, vector<64xi8>
 // AVX2:              vector.load %[[W]][{{.*}}] : memref<8x96xi8>, vector<32xi8>
-// CHECK:             memref.load %[[S]]{{.*}} : memref<8x3xf16>
+// VNNI:              vector.load %[[S]]{{.*}} : memref<8x3xf16>, vector<2xf16>
+// VNNI:              arith.extf %{{.*}} : vector<2xf16> to vector<2xf32>
+// GENERIC:           vector.load %[[S]]{{.*}} : memref<8x3xf16>, vector<2xf16>
+// AVX2:              memref.load %[[S]]{{.*}} : memref<8x3xf16>
 // VNNI:              llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // GENERIC:           arith.extui %{{.*}} : vector<64xi8> to vector<64xi32>
 // GENERIC:           arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
