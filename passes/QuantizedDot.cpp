@@ -220,25 +220,39 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     VectorType byteType = vecOf(b, bytes, b.getI8Type());
     Value bias = intSplat(b, loc, byteType, 0x80);
     // 32-byte steps without VNNI take the signed-byte route instead of the
-    // bias correction: q_x = stored ^ 0x80.
+    // bias correction: q_x = stored ^ 0x80. A single token with VNNI (a
+    // decode GEMV) does too, with the sign moved onto the weights by a
+    // masked byte negation (AVX-512BW has no vpsignb): one op per row
+    // instead of the correction's vpdpbusd + vpsubd, which only pays off
+    // when several tokens share it.
     bool signedRoute = !vnni && bytes == kQuantBlock;
-    SmallVector<Value> signedX, absX;
-    if (signedRoute)
+    bool maskedSignRoute = vnni && blk.tokens == 1;
+    SmallVector<Value> signedX, absX, negativeX;
+    if (signedRoute || maskedSignRoute)
       for (Value u : xs) {
         signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
         absX.push_back(b.create<math::AbsIOp>(loc, signedX.back()));
+        negativeX.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
+                                                    signedX.back(),
+                                                    intSplat(b, loc, byteType, 0)));
       }
     for (int64_t j = 0; j < blk.rows; ++j) {
       ws.push_back(weightBytes(k, weight, rows.w(j), col, bytes, format));
       wScale.push_back(blockScales(k, weightScales, rows.w(j), block, bytes));
-      if (!signedRoute)
+      if (!signedRoute && !maskedSignRoute)
         negCorrection.push_back(
             b.create<arith::SubIOp>(loc, zero, dotBytes(k, zero, bias, ws[j], vnni)));
     }
+    // |q_w| <= 127, so negating a weight byte cannot overflow.
+    auto signOfXOnW = [&](int64_t i, Value w) -> Value {
+      Value negated = b.create<arith::SubIOp>(loc, intSplat(b, loc, byteType, 0), w);
+      return b.create<arith::SelectOp>(loc, negativeX[i], negated, w);
+    };
     for (int64_t i = 0; i < blk.tokens; ++i)
       for (int64_t j = 0; j < blk.rows; ++j) {
-        Value dot = signedRoute ? signedDotBlock(k, absX[i], signedX[i], ws[j])
-                                : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);
+        Value dot = signedRoute       ? signedDotBlock(k, absX[i], signedX[i], ws[j])
+                    : maskedSignRoute ? dotBytes(k, zero, absX[i], signOfXOnW(i, ws[j]), vnni)
+                                      : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);
         Value asFloat = b.create<arith::SIToFPOp>(loc, vecOf(b, lanes, b.getF32Type()), dot);
         next.push_back(k.fma(asFloat, k.mul(xScale[i], wScale[j]), acc[i * blk.rows + j]));
       }

@@ -104,6 +104,18 @@ public:
     return flag(m, "ignore_merges", where, t.ignoreMerges);
   }
 
+  /// A "Sequence" node: `step` on each item of its `key` list, each named
+  /// "WHERE.KEY[i]" in errors.
+  template <typename Step>
+  Status eachInSequence(const json &node, const char *key, const std::string &where,
+                        Step step) {
+    const json *items;
+    GEMMA_RT_TRY(list(node, key, where, items));
+    for (size_t i = 0; i < items->size(); ++i)
+      GEMMA_RT_TRY(step((*items)[i], format("%s.%s[%zu]", where.c_str(), key, i)));
+    return Status::ok();
+  }
+
   Status normalizer(const json &n, const std::string &where) {
     if (n.is_null())
       return Status::ok();
@@ -111,12 +123,10 @@ public:
     GEMMA_RT_TRY(typeOf(n, where, type));
     tok::NormStep step{tok::NormStep::NFC, {}, {}};
     if (type == "Sequence") {
-      const json *items;
-      GEMMA_RT_TRY(list(n, "normalizers", where, items));
-      for (size_t i = 0; i < items->size(); ++i)
-        GEMMA_RT_TRY(normalizer(
-            (*items)[i], format("%s.normalizers[%zu]", where.c_str(), i)));
-      return Status::ok();
+      return eachInSequence(n, "normalizers", where,
+                            [&](const json &item, const std::string &at) {
+                              return normalizer(item, at);
+                            });
     }
     if (type == "Replace") {
       step.kind = tok::NormStep::Replace;
@@ -141,12 +151,10 @@ public:
     std::string type;
     GEMMA_RT_TRY(typeOf(p, where, type));
     if (type == "Sequence") {
-      const json *items;
-      GEMMA_RT_TRY(list(p, "pretokenizers", where, items));
-      for (size_t i = 0; i < items->size(); ++i)
-        GEMMA_RT_TRY(preTokenizer(
-            (*items)[i], format("%s.pretokenizers[%zu]", where.c_str(), i)));
-      return Status::ok();
+      return eachInSequence(p, "pretokenizers", where,
+                            [&](const json &item, const std::string &at) {
+                              return preTokenizer(item, at);
+                            });
     }
     if (type != "Split")
       return err(where + ".type", "pre-tokenizer \"" + type +
@@ -184,12 +192,10 @@ public:
     GEMMA_RT_TRY(typeOf(d, where, type));
     tok::DecodeStep step{tok::DecodeStep::Fuse, {}, {}, 0, 0, 0};
     if (type == "Sequence") {
-      const json *items;
-      GEMMA_RT_TRY(list(d, "decoders", where, items));
-      for (size_t i = 0; i < items->size(); ++i)
-        GEMMA_RT_TRY(
-            decoder((*items)[i], format("%s.decoders[%zu]", where.c_str(), i)));
-      return Status::ok();
+      return eachInSequence(d, "decoders", where,
+                            [&](const json &item, const std::string &at) {
+                              return decoder(item, at);
+                            });
     }
     if (type == "Replace") {
       step.kind = tok::DecodeStep::Replace;
@@ -225,12 +231,10 @@ public:
     std::string type;
     GEMMA_RT_TRY(typeOf(p, where, type));
     if (type == "Sequence") {
-      const json *items;
-      GEMMA_RT_TRY(list(p, "processors", where, items));
-      for (size_t i = 0; i < items->size(); ++i)
-        GEMMA_RT_TRY(postProcessor(
-            (*items)[i], format("%s.processors[%zu]", where.c_str(), i)));
-      return Status::ok();
+      return eachInSequence(p, "processors", where,
+                            [&](const json &item, const std::string &at) {
+                              return postProcessor(item, at);
+                            });
     }
     if (type == "ByteLevel")
       return Status::ok(); // only trims offsets; ids are unchanged

@@ -63,6 +63,12 @@
 // VNNI:            llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 // GENERIC:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
 // AVX2-NOT:        llvm.call_intrinsic "llvm.x86.avx512
+// The single-token loop (decode GEMV) on VNNI targets moves x's sign onto the
+// weight bytes (a masked negation); |q_x| multiplies them, no correction.
+// VNNI:            arith.cmpi slt, %{{.*}} : vector<64xi8>
+// VNNI:            arith.subi %{{.*}} : vector<64xi8>
+// VNNI:            arith.select %{{.*}} : vector<64xi1>, vector<64xi8>
+// VNNI:            llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // CHECK:         memref.dealloc %[[XQ]]
 // CHECK:         memref.dealloc %[[XS]]
 // CHECK:         return
