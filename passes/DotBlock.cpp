@@ -59,26 +59,38 @@ Value times(KernelBuilder &k, Value a, int64_t c) {
   return k.builder().create<arith::MulIOp>(k.location(), a, k.index(c));
 }
 
-/// Splits `outRows` into blocks of kRowsPerBlock (one parallel loop) and a
-/// remainder of single rows (a second one); calls body(firstRow, rows, ivs).
 void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
-                  const std::function<void(Value row0, int64_t rows, ValueRange outer)> &body) {
-  int64_t blocks = outRows / kRowsPerBlock, rest = outRows % kRowsPerBlock;
-  if (blocks > 0) {
+                  int64_t panelBlocks,
+                  const std::function<void(const RowPanel &panel, ValueRange outer)> &body) {
+  int64_t panelRows = panelBlocks * kRowsPerBlock;
+  int64_t panels = panelBlocks > 1 ? outRows / panelRows : 0;
+  int64_t done = panels * panelRows;
+  int64_t blocks = (outRows - done) / kRowsPerBlock;
+  int64_t rest = (outRows - done) % kRowsPerBlock;
+  // One parallel loop over `count` units of `unitRows` rows from row `first`.
+  auto sweep = [&](int64_t count, int64_t first, int64_t unitBlocks, int64_t rowsPerBlock) {
+    if (count == 0)
+      return;
     SmallVector<Value> ubs = outerUbs;
-    ubs.push_back(k.index(blocks));
+    ubs.push_back(k.index(count));
     k.parallel(ubs, [&](ValueRange ivs) {
-      body(times(k, ivs.back(), kRowsPerBlock), kRowsPerBlock, ivs.drop_back());
+      Value row0 = plus(k, times(k, ivs.back(), unitBlocks * rowsPerBlock), first);
+      body(RowPanel{row0, unitBlocks, rowsPerBlock}, ivs.drop_back());
     });
-  }
-  if (rest > 0) {
-    SmallVector<Value> ubs = outerUbs;
-    ubs.push_back(k.index(rest));
-    k.parallel(ubs, [&](ValueRange ivs) {
-      body(plus(k, ivs.back(), blocks * kRowsPerBlock), 1, ivs.drop_back());
-    });
-  }
+  };
+  sweep(panels, 0, panelBlocks, kRowsPerBlock);
+  sweep(blocks, done, 1, kRowsPerBlock);
+  sweep(rest, done + blocks * kRowsPerBlock, 1, 1);
 }
 
+void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,
+                     const std::function<void(Value row0)> &body) {
+  if (panel.blocks == 1)
+    return body(panel.row0);
+  k.loop(k.index(0), k.index(panel.blocks * panel.rowsPerBlock), panel.rowsPerBlock,
+         [&](Value offset) {
+           body(k.builder().create<arith::AddIOp>(k.location(), panel.row0, offset));
+         });
+}
 
 } // namespace mlir::gemma

@@ -95,7 +95,9 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
   int64_t tokenBlock = tokensPerWeightLoad(k);
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
-    forRowBlocks(k, outRows, {g.numActive}, [&](Value row0, int64_t rows, ValueRange outer) {
+    int64_t panelBlocks = panelBlocksFor(outRows, kExpertPanelBlocks);
+    forRowBlocks(k, outRows, {g.numActive}, panelBlocks, [&](const RowPanel &panel, ValueRange outer) {
+      int64_t rows = panel.rowsPerBlock;
       Value e = b.create<memref::LoadOp>(loc, g.active, outer[0]);
       Value begin = b.create<memref::LoadOp>(loc, g.offsets, e);
       Value end = b.create<memref::LoadOp>(loc, g.offsets, plus(k, e, 1));
@@ -107,6 +109,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
           token.push_back(b.create<arith::DivUIOp>(loc, pair, k.index(slots)));
           slot.push_back(b.create<arith::RemUIOp>(loc, pair, k.index(slots)));
         }
+        forEachRowBlock(k, panel, [&](Value row0) {
         DotBlock blk{nt, rows, depth,
                      [&](int64_t i, Value col, int64_t wd) {
                        if (perExpertInput)
@@ -127,6 +130,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                        },
                        [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
         emitDotBlockFor(k, blk, prepared, w, scales, at);
+        });
       };
       Value count = b.create<arith::SubIOp>(loc, end, begin);
       Value full = b.create<arith::AddIOp>(

@@ -77,8 +77,11 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
   int64_t outRows = wType.getDimSize(0), depth = weightInFeatures(w, scales);
   int64_t tokenBlock = tokensPerWeightLoad(k);
   Value tokens = k.dim(x, 0);
-  forRowBlocks(k, outRows, {}, [&](Value row0, int64_t rows, ValueRange) {
+  int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelBlocks);
+  forRowBlocks(k, outRows, {}, panelBlocks, [&](const RowPanel &panel, ValueRange) {
+    int64_t rows = panel.rowsPerBlock;
     auto emitTokens = [&](Value t0, int64_t nt) {
+     forEachRowBlock(k, panel, [&](Value row0) {
       DotBlock blk{nt, rows, depth,
                    [&](int64_t i, Value col, int64_t wd) { return k.load(x, {plus(k, t0, i), col}, wd); },
                    [&](int64_t j, Value col, int64_t wd) {
@@ -95,6 +98,7 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
       OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
                      [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
       emitDotBlockFor(k, blk, prepared, w, scales, at);
+     });
     };
     Value full = b.create<arith::MulIOp>(
         loc, b.create<arith::DivUIOp>(loc, tokens, k.index(tokenBlock)), k.index(tokenBlock));

@@ -97,3 +97,23 @@ func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %id
   gemma.expert_linear %x, %w, %idx -> %y : memref<?x4x32xf32>, memref<16x8x32xf32>, memref<?x4xi32> -> memref<?x4x8xf32>
   return
 }
+
+// 1028 output rows: 16 panels of 64 rows (16 blocks of 4) in one parallel
+// loop; inside, each token block walks the panel's row blocks (scf.for step
+// 4 up to 64), so the token block's x stays in cache while the panel's
+// weights are reused. The 4 rows left over get their own parallel loop.
+// CHECK-LABEL: func.func @linear_panels(
+// CHECK:       %[[C16:.*]] = arith.constant 16 : index
+// CHECK:       scf.parallel (%[[P:.*]]) = (%{{.*}}) to (%[[C16]])
+// CHECK:         arith.muli %[[P]], %{{.*}}
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:           %[[C64:.*]] = arith.constant 64 : index
+// CHECK:           %[[C4:.*]] = arith.constant 4 : index
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %[[C64]] step %[[C4]] {
+// CHECK:             vector.load %{{.*}} : memref<1028x32xbf16>
+// CHECK:       scf.parallel
+// CHECK:       return
+func.func @linear_panels(%x: memref<?x32xf32>, %w: memref<1028x32xbf16>, %y: memref<?x1028xf32>) {
+  gemma.linear %x, %w -> %y : memref<?x32xf32>, memref<1028x32xbf16> -> memref<?x1028xf32>
+  return
+}
