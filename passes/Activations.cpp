@@ -24,7 +24,7 @@ void mlir::gemma::releaseActivations(KernelBuilder &k, const PreparedActivations
   if (x.int8)
     freeQuantizedActivations(k, *x.int8);
   if (x.bf16)
-    k.builder().create<memref::DeallocOp>(k.location(), x.bf16);
+    freeRoundedActivations(k, *x.bf16);
 }
 
 void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
@@ -32,7 +32,15 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
                                   const OperandRows &rows) {
   if (x.int8)
     return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
-  if (x.bf16)
-    return emitBf16DotBlock(k, blk, x.bf16, weight, rows);
+  if (x.bf16 && blk.tokens == 1)
+    return emitBf16DotBlock(k, blk, x.bf16->bf16, weight, rows);
+  if (x.bf16) {
+    // Token blocks: the FMA kernel on the rounded x (Bf16Dot.cpp says why).
+    DotBlock rounded = blk;
+    rounded.loadX = [&](int64_t i, Value col, int64_t width) {
+      return k.load(x.bf16->asF32, indicesWith(rows.x(i), col), width);
+    };
+    return emitDotBlock(k, rounded);
+  }
   emitDotBlock(k, blk);
 }

@@ -9,6 +9,7 @@
 #ifndef GEMMA_PASSES_ACTIVATIONS_H
 #define GEMMA_PASSES_ACTIVATIONS_H
 
+#include "passes/Bf16Dot.h"
 #include "passes/QuantizedDot.h"
 
 namespace mlir::gemma {
@@ -21,7 +22,7 @@ struct ActivationOptions {
 
 struct PreparedActivations {
   std::optional<QuantizedActivations> int8;
-  Value bf16; // x rounded to bf16, or null
+  std::optional<RoundedActivations> bf16; // x rounded to bf16
   bool vnni = false;
 };
 

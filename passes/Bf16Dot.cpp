@@ -8,6 +8,14 @@
 // to bf16 (8 bits of mantissa), which is what llama.cpp's BF16 matmul does
 // too; it is opt-in because the goldens' 1e-3 needs f32 activations.
 //
+// vdpbf16ps retires at a quarter of the FMA rate on the CPUs measured (two
+// MACs per lane: half the MAC rate), so it wins where the widening of the
+// weights dominates, a single token (decode GEMV), and loses where several
+// tokens share each widened weight vector (prefill). The rounded x is
+// therefore kept twice: as bf16 for vdpbf16ps (single tokens) and as f32
+// holding the same bf16 values for the FMA kernel (token blocks). Both
+// compute the same products; only the order of the f32 sums differs.
+//
 //===----------------------------------------------------------------------===//
 #include "passes/Bf16Dot.h"
 #include "dialects/GemmaOps.h"
@@ -27,7 +35,7 @@ bool mlir::gemma::bf16DotApplies(KernelBuilder &k, Value weight, Value scales) {
   return type.getElementType().isBF16() && type.getShape().back() % bf16DotStep(k) == 0;
 }
 
-Value mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x) {
+RoundedActivations mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   auto xType = cast<MemRefType>(x.getType());
@@ -36,16 +44,27 @@ Value mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x) {
   for (int64_t i = 0; i < rank; ++i)
     if (xType.isDynamicDim(i))
       dynamic.push_back(k.dim(x, i));
-  Value rounded = b.create<memref::AllocOp>(
-      loc, MemRefType::get(xType.getShape(), b.getBF16Type()), dynamic);
+  RoundedActivations r;
+  r.bf16 = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getBF16Type()),
+                                     dynamic);
+  r.asF32 = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getF32Type()),
+                                      dynamic);
+  VectorType f32s = VectorType::get({vl}, b.getF32Type());
   k.forEachRow(x, [&](ValueRange outer) {
     k.loop(k.index(0), k.index(depth), vl, [&](Value col) {
       Value v = k.load(x, indicesWith(outer, col), vl);
       Value narrow = b.create<arith::TruncFOp>(loc, VectorType::get({vl}, b.getBF16Type()), v);
-      b.create<vector::StoreOp>(loc, narrow, rounded, indicesWith(outer, col));
+      b.create<vector::StoreOp>(loc, narrow, r.bf16, indicesWith(outer, col));
+      b.create<vector::StoreOp>(loc, b.create<arith::ExtFOp>(loc, f32s, narrow), r.asF32,
+                                indicesWith(outer, col));
     });
   });
-  return rounded;
+  return r;
+}
+
+void mlir::gemma::freeRoundedActivations(KernelBuilder &k, const RoundedActivations &r) {
+  k.builder().create<memref::DeallocOp>(k.location(), r.bf16);
+  k.builder().create<memref::DeallocOp>(k.location(), r.asF32);
 }
 
 void mlir::gemma::emitBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value xBf16,

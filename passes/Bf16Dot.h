@@ -1,9 +1,9 @@
 //===- Bf16Dot.h - bf16 activations x bf16 weights (vdpbf16ps) --*- C++ -*-===//
 //
 // The AVX512_BF16 path of gemma-lower-linear (option bf16-activations,
-// gemmac --activations bf16): x is rounded to bf16 once per op and the dot
-// kernel multiplies bf16 pairs with vdpbf16ps, so bf16 weights are never
-// widened in registers.
+// gemmac --activations bf16): x is rounded to bf16 once per op; a single
+// token's dot multiplies bf16 pairs with vdpbf16ps, so its bf16 weights are
+// never widened in registers (token blocks keep the FMA kernel).
 //
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_PASSES_BF16DOT_H
@@ -20,13 +20,20 @@ inline int64_t bf16DotStep(KernelBuilder &k) { return 2 * k.lanes(); }
 /// input dimension is a whole number of steps.
 bool bf16DotApplies(KernelBuilder &k, Value weight, Value scales);
 
-/// A heap buffer of x's shape holding x rounded to bf16 (round to nearest
-/// even), filled by one parallel iteration per row.
-Value roundActivationsToBf16(KernelBuilder &k, Value x);
+/// x rounded to bf16 (round to nearest even), twice: as bf16 and as the same
+/// values in f32. Heap buffers of x's shape.
+struct RoundedActivations {
+  Value bf16, asF32;
+};
+
+/// Allocates and fills (one parallel iteration per row) the buffers.
+RoundedActivations roundActivationsToBf16(KernelBuilder &k, Value x);
+void freeRoundedActivations(KernelBuilder &k, const RoundedActivations &r);
 
 /// The register-blocked dot of DotBlock (its tokens, rows, depth, storeOut
-/// and epilogue; loadX/loadW are not used) on bf16 x and bf16 weights:
-/// vdpbf16ps adds the products of each pair of columns into one f32 lane.
+/// and epilogue; loadX/loadW are not used) on x rounded to bf16 (`xBf16`)
+/// and bf16 weights: vdpbf16ps adds the products of each pair of columns
+/// into one f32 lane.
 void emitBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value xBf16, Value weight,
                       const OperandRows &rows);
 

@@ -1,9 +1,11 @@
 // gemma-lower-linear{bf16-activations} (gemmac --activations bf16, AVX512_BF16
-// targets): a linear with bf16 weights rounds x to bf16 once per op into a
-// heap buffer, and the dot kernel feeds 32 bf16 columns of x and of W to
-// vdpbf16ps (two products per f32 lane) without widening W. Weights that are
-// not bf16, or whose input dimension is not a multiple of 32, keep the f32
-// kernel. See passes/Bf16Dot.cpp.
+// targets): a linear with bf16 weights rounds x to bf16 once per op, into
+// two heap buffers (bf16, and the same values as f32). A single token (the
+// decode GEMV) feeds 32 bf16 columns of x and of W to vdpbf16ps (two
+// products per f32 lane) without widening W; token blocks (prefill), where
+// several tokens share each widened weight vector, keep the FMA kernel on
+// the rounded f32 copy. Weights that are not bf16, or whose input dimension
+// is not a multiple of 32, keep the f32 kernel. See passes/Bf16Dot.cpp.
 //
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16 bf16-activations=1}))' | FileCheck %s
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16}))' | FileCheck %s --check-prefix=OFF
@@ -11,11 +13,19 @@
 // CHECK-LABEL: func.func @linear_bf16(
 // CHECK-SAME:      %[[X:[a-z0-9]+]]: memref<?x96xf32>, %[[W:[a-z0-9]+]]: memref<8x96xbf16>
 // CHECK:         %[[XB:[a-z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?x96xbf16>
+// CHECK:         %[[XF:[a-z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?x96xf32>
 // CHECK:         scf.parallel
 // CHECK:           vector.load %[[X]]{{.*}} : memref<?x96xf32>, vector<16xf32>
-// CHECK:           arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
-// CHECK:           vector.store %{{.*}}, %[[XB]]
+// CHECK:           %[[R:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK:           vector.store %[[R]], %[[XB]]
+// CHECK:           %[[RF:.*]] = arith.extf %[[R]] : vector<16xbf16> to vector<16xf32>
+// CHECK:           vector.store %[[RF]], %[[XF]]
+// Token blocks: FMA on the rounded f32 copy.
 // CHECK:         scf.parallel
+// CHECK:           scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>
+// CHECK:             vector.load %[[XF]][{{.*}}] : memref<?x96xf32>, vector<16xf32>
+// CHECK:             math.fma
+// Single tokens: vdpbf16ps on the bf16 copy and unwidened weights.
 // CHECK:           scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>
 // CHECK:             vector.load %[[XB]][{{.*}}] : memref<?x96xbf16>, vector<32xbf16>
 // CHECK:             vector.load %[[W]][{{.*}}] : memref<8x96xbf16>, vector<32xbf16>
@@ -23,6 +33,7 @@
 // CHECK:             llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.*}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
 // CHECK:         vector.reduction <add>
 // CHECK:         memref.dealloc %[[XB]]
+// CHECK:         memref.dealloc %[[XF]]
 // CHECK:         return
 // OFF-LABEL:   func.func @linear_bf16(
 // OFF-NOT:       memref.alloc
@@ -37,6 +48,7 @@ func.func @linear_bf16(%x: memref<?x96xf32>, %w: memref<8x96xbf16>, %y: memref<?
 // Experts: the routed rows of a 3-D x are rounded too.
 // CHECK-LABEL: func.func @experts_bf16(
 // CHECK:         memref.alloc(%{{.*}}) : memref<?x2x64xbf16>
+// CHECK:         memref.alloc(%{{.*}}) : memref<?x2x64xf32>
 // CHECK:         llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
 // CHECK:         memref.dealloc
 func.func @experts_bf16(%x: memref<?x2x64xf32>, %w: memref<4x8x64xbf16>, %ids: memref<?x2xi32>, %y: memref<?x2x8xf32>) {
