@@ -15,7 +15,8 @@
 // the register block. Without VNNI, other instructions produce the same
 // integers (AVX2: vpsignb/vpmaddubsw/vpmaddwd on the signed bytes, as
 // llama.cpp), so the results do not depend on the CPU. int4 nibbles are
-// sign-extended to bytes in registers and put in column order.
+// sign-extended to bytes in registers and put in column order; with VNNI
+// they stay unsigned (q + 8) and 8 * sum(q_x) is subtracted instead.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/QuantizedDot.h"
@@ -108,9 +109,9 @@ Value blockScales(KernelBuilder &k, Value scales, SmallVector<Value> at, Value b
 }
 
 /// `bytes` quantised weights of one row from column `col` as signed bytes
-/// in column order.
+/// in column order; int4 with `unsignedNibbles`: q + 8 (0..15) instead.
 Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, int64_t bytes,
-                  WeightFormat format) {
+                  WeightFormat format, bool unsignedNibbles = false) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Type i8 = b.getI8Type();
@@ -126,9 +127,15 @@ Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, i
   Value raw = b.create<vector::LoadOp>(loc, type, w, at);
   auto signExtend = [&](Value nibbles) -> Value {
     Value n = b.create<arith::AndIOp>(loc, nibbles, intSplat(b, loc, type, 0x0F));
+    if (unsignedNibbles)
+      return n;
     return b.create<arith::SubIOp>(
         loc, b.create<arith::XOrIOp>(loc, n, intSplat(b, loc, type, 8)), intSplat(b, loc, type, 8));
   };
+  // Nibbles hold q in two's complement; flipping bit 3 of both (one xor per
+  // byte) makes them q + 8, the unsigned form.
+  if (unsignedNibbles)
+    raw = b.create<arith::XOrIOp>(loc, raw, intSplat(b, loc, type, 0x88));
   Value lo = signExtend(raw);
   Value hi = signExtend(b.create<arith::ShRUIOp>(loc, raw, intSplat(b, loc, type, 4)));
   SmallVector<int64_t> order;
@@ -225,9 +232,23 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     // masked byte negation (AVX-512BW has no vpsignb): one op per row
     // instead of the correction's vpdpbusd + vpsubd, which only pays off
     // when several tokens share it.
+    //
+    // int4 with VNNI skips the nibbles' sign extension: the unsigned
+    // operand is the raw nibble q_w + 8 and the signed one q_x, so
+    // sum(q_w q_x) = sum((q_w + 8) q_x) - 8 sum(q_x), whose last term is one
+    // vpdpbusd per token and step, shared by every row (llama.cpp's Q4_0).
+    bool nibbleRoute = vnni && format == WeightFormat::Int4;
     bool signedRoute = !vnni && bytes == kQuantBlock;
-    bool maskedSignRoute = vnni && blk.tokens == 1;
+    bool maskedSignRoute = vnni && blk.tokens == 1 && !nibbleRoute;
     SmallVector<Value> signedX, absX, negativeX;
+    SmallVector<Value> nibbleOffset; // -8 sum(q_x) per lane, per token
+    if (nibbleRoute)
+      for (Value u : xs) {
+        signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
+        Value eights = intSplat(b, loc, byteType, 8);
+        nibbleOffset.push_back(b.create<arith::SubIOp>(
+            loc, zero, dotBytes(k, zero, eights, signedX.back(), vnni)));
+      }
     if (signedRoute || maskedSignRoute)
       for (Value u : xs) {
         signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
@@ -237,9 +258,9 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
                                                     intSplat(b, loc, byteType, 0)));
       }
     for (int64_t j = 0; j < blk.rows; ++j) {
-      ws.push_back(weightBytes(k, weight, rows.w(j), col, bytes, format));
+      ws.push_back(weightBytes(k, weight, rows.w(j), col, bytes, format, nibbleRoute));
       wScale.push_back(blockScales(k, weightScales, rows.w(j), block, bytes));
-      if (!signedRoute && !maskedSignRoute)
+      if (!signedRoute && !maskedSignRoute && !nibbleRoute)
         negCorrection.push_back(
             b.create<arith::SubIOp>(loc, zero, dotBytes(k, zero, bias, ws[j], vnni)));
     }
@@ -250,7 +271,8 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     };
     for (int64_t i = 0; i < blk.tokens; ++i)
       for (int64_t j = 0; j < blk.rows; ++j) {
-        Value dot = signedRoute       ? signedDotBlock(k, absX[i], signedX[i], ws[j])
+        Value dot = nibbleRoute       ? dotBytes(k, nibbleOffset[i], ws[j], signedX[i], vnni)
+                    : signedRoute     ? signedDotBlock(k, absX[i], signedX[i], ws[j])
                     : maskedSignRoute ? dotBytes(k, zero, absX[i], signOfXOnW(i, ws[j]), vnni)
                                       : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);
         Value asFloat = b.create<arith::SIToFPOp>(loc, vecOf(b, lanes, b.getF32Type()), dot);
