@@ -16,7 +16,8 @@
 // integers (AVX2: vpsignb/vpmaddubsw/vpmaddwd on the signed bytes, as
 // llama.cpp), so the results do not depend on the CPU. int4 nibbles are
 // sign-extended to bytes in registers and put in column order; with VNNI
-// they stay unsigned (q + 8) and 8 * sum(q_x) is subtracted instead.
+// and on AVX2 they stay unsigned (q + 8) and 8 * sum(q_x) is subtracted
+// instead.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/QuantizedDot.h"
@@ -87,6 +88,22 @@ Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
   Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {absX, signedW});
   return intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
                    {pairs, intSplat(b, loc, i16s, 1)});
+}
+
+/// acc + the sums of groups of 4 of u * s for unsigned bytes u <= 15 (int4
+/// nibbles, the constant 8) and signed s: vpdpbusd with VNNI, else, on a
+/// 32-byte step, vpmaddubsw (no saturation: 2 * 15 * 127 < 2^15) and
+/// vpmaddwd by ones; otherwise dotBytes' widening multiplies.
+Value unsignedDot(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  if (vnni || cast<VectorType>(u.getType()).getNumElements() != kQuantBlock)
+    return dotBytes(k, acc, u, s, vnni);
+  VectorType i16s = vecOf(b, 16, b.getI16Type());
+  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {u, s});
+  Value quads = intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
+                          {pairs, intSplat(b, loc, i16s, 1)});
+  return b.create<arith::AddIOp>(loc, acc, quads);
 }
 
 /// The f32 scales of `bytes / 32` consecutive blocks, each repeated over its
@@ -237,8 +254,10 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     // operand is the raw nibble q_w + 8 and the signed one q_x, so
     // sum(q_w q_x) = sum((q_w + 8) q_x) - 8 sum(q_x), whose last term is one
     // vpdpbusd per token and step, shared by every row (llama.cpp's Q4_0).
-    bool nibbleRoute = vnni && format == WeightFormat::Int4;
-    bool signedRoute = !vnni && bytes == kQuantBlock;
+    // Without VNNI, 32-byte int4 steps do the same with vpmaddubsw (the
+    // nibble is its unsigned operand; 2 * 15 * 127 fits its i16 sums).
+    bool nibbleRoute = format == WeightFormat::Int4 && (vnni || bytes == kQuantBlock);
+    bool signedRoute = !vnni && bytes == kQuantBlock && !nibbleRoute;
     bool maskedSignRoute = vnni && blk.tokens == 1 && !nibbleRoute;
     SmallVector<Value> signedX, absX, negativeX;
     SmallVector<Value> nibbleOffset; // -8 sum(q_x) per lane, per token
@@ -247,7 +266,7 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
         signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
         Value eights = intSplat(b, loc, byteType, 8);
         nibbleOffset.push_back(b.create<arith::SubIOp>(
-            loc, zero, dotBytes(k, zero, eights, signedX.back(), vnni)));
+            loc, zero, unsignedDot(k, zero, eights, signedX.back(), vnni)));
       }
     if (signedRoute || maskedSignRoute)
       for (Value u : xs) {
@@ -271,7 +290,7 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     };
     for (int64_t i = 0; i < blk.tokens; ++i)
       for (int64_t j = 0; j < blk.rows; ++j) {
-        Value dot = nibbleRoute       ? dotBytes(k, nibbleOffset[i], ws[j], signedX[i], vnni)
+        Value dot = nibbleRoute       ? unsignedDot(k, nibbleOffset[i], ws[j], signedX[i], vnni)
                     : signedRoute     ? signedDotBlock(k, absX[i], signedX[i], ws[j])
                     : maskedSignRoute ? dotBytes(k, zero, absX[i], signOfXOnW(i, ws[j]), vnni)
                                       : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);

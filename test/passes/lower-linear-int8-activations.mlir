@@ -83,9 +83,10 @@ func.func @linear_int8(%x: memref<?x96xf32>, %w: memref<8x96xi8>, %s: memref<8x3
 
 // int4: 16 bytes per block; low nibbles are columns 0..15, high nibbles
 // 16..31, each sign-extended as (n ^ 8) - 8 and shuffled into column order.
-// With VNNI the nibbles stay unsigned, q + 8 (one xor with 0x88 per byte
-// flips bit 3 of both), and vpdpbusd multiplies them by the signed q_x; the
-// 8 * sum(q_x) it adds is subtracted once per token and step.
+// With VNNI, and on AVX2's 32-byte steps, the nibbles stay unsigned, q + 8
+// (one xor with 0x88 per byte flips bit 3 of both), and vpdpbusd or
+// vpmaddubsw multiplies them by the signed q_x; the 8 * sum(q_x) that adds
+// is subtracted once per token and step. AVX-512 without VNNI sign-extends.
 // CHECK-LABEL: func.func @linear_int4(
 // CHECK:         memref.alloc
 // CHECK:         scf.parallel
@@ -98,16 +99,21 @@ func.func @linear_int8(%x: memref<?x96xf32>, %w: memref<8x96xi8>, %s: memref<8x3
 // VNNI:              arith.andi
 // VNNI-NOT:          arith.subi %{{.*}} : vector<32xi8>
 // VNNI:              arith.shrui
-// GENERIC:           vector.load %{{.*}} : memref<8x32xi8>, vector<32xi8>
+// AVX2:              %[[EIGHT2:.*]] = arith.constant dense<8> : vector<32xi8>
+// AVX2:              llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[EIGHT2]], %{{.*}})
 // AVX2:              vector.load %{{.*}} : memref<8x32xi8>, vector<16xi8>
-// GENERIC:           arith.andi
+// AVX2:              %[[FLIP2:.*]] = arith.constant dense<-120> : vector<16xi8>
+// AVX2:              arith.xori %{{.*}}, %[[FLIP2]] : vector<16xi8>
 // AVX2:              arith.andi
-// GENERIC:           arith.xori
-// AVX2:              arith.xori
-// GENERIC:           arith.subi
-// AVX2:              arith.subi
-// GENERIC:           arith.shrui
+// AVX2-NOT:          arith.subi %{{.*}} : vector<16xi8>
 // AVX2:              arith.shrui
+// AVX2-NOT:          llvm.x86.avx2.psign.b
+// AVX2:              llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// GENERIC:           vector.load %{{.*}} : memref<8x32xi8>, vector<32xi8>
+// GENERIC:           arith.andi
+// GENERIC:           arith.xori
+// GENERIC:           arith.subi
+// GENERIC:           arith.shrui
 // VNNI:              vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, {{.*}}, 47, 16, 17, {{.*}}, 31, 48, {{.*}}, 63] : vector<32xi8>, vector<32xi8>
 // GENERIC:           vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, {{.*}}, 47, 16, 17, {{.*}}, 31, 48, {{.*}}, 63] : vector<32xi8>, vector<32xi8>
 // AVX2:              vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
