@@ -12,6 +12,7 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
                                                     Value scales,
                                                     const ActivationOptions &options) {
   PreparedActivations prepared;
+  prepared.x = x;
   prepared.vnni = options.vnni;
   if (options.int8 && weightFormat(weight, scales) != WeightFormat::Float)
     prepared.int8 = quantizeActivations(k, x);
@@ -34,13 +35,6 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
     return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
   if (x.bf16 && blk.tokens == 1)
     return emitBf16DotBlock(k, blk, x.bf16->bf16, weight, rows);
-  if (x.bf16) {
-    // Token blocks: the FMA kernel on the rounded x (Bf16Dot.cpp says why).
-    DotBlock rounded = blk;
-    rounded.loadX = [&](int64_t i, Value col, int64_t width) {
-      return k.load(x.bf16->asF32, indicesWith(rows.x(i), col), width);
-    };
-    return emitDotBlock(k, rounded);
-  }
-  emitDotBlock(k, blk);
+  // Token blocks read the rounded x as f32 (Bf16Dot.cpp says why).
+  emitDotBlock(k, blk, x.bf16 ? x.bf16->asF32 : x.x, weight, scales, rows);
 }

@@ -21,6 +21,7 @@ struct ActivationOptions {
 };
 
 struct PreparedActivations {
+  Value x; // the op's x, f32
   std::optional<QuantizedActivations> int8;
   std::optional<RoundedActivations> bf16; // x rounded to bf16
   bool vnni = false;

@@ -30,8 +30,7 @@ struct RoundedActivations {
 RoundedActivations roundActivationsToBf16(KernelBuilder &k, Value x);
 void freeRoundedActivations(KernelBuilder &k, const RoundedActivations &r);
 
-/// The register-blocked dot of DotBlock (its tokens, rows, depth, storeOut
-/// and epilogue; loadX/loadW are not used) on x rounded to bf16 (`xBf16`)
+/// The register-blocked dot of DotBlock on x rounded to bf16 (`xBf16`)
 /// and bf16 weights: vdpbf16ps adds the products of each pair of columns
 /// into one f32 lane.
 void emitBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value xBf16, Value weight,

@@ -8,7 +8,14 @@ using namespace mlir::gemma;
 
 namespace mlir::gemma {
 
-void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
+void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value scales,
+                  const OperandRows &rows) {
+  auto loadX = [&](int64_t i, Value col, int64_t width) {
+    return k.load(x, indicesWith(rows.x(i), col), width);
+  };
+  auto loadW = [&](int64_t j, Value col, int64_t width) {
+    return k.loadWeight(w, scales, indicesWith(rows.w(j), col), width);
+  };
   int64_t vl = k.lanes(), n = blk.tokens * blk.rows;
   int64_t vecEnd = blk.depth - blk.depth % vl;
   SmallVector<Value> sums(n, k.f32(0.0));
@@ -18,9 +25,9 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
         k.index(0), k.index(vecEnd), vl, init, [&](Value col, ValueRange args) {
           SmallVector<Value> xs, ws, next;
           for (int64_t i = 0; i < blk.tokens; ++i)
-            xs.push_back(blk.loadX(i, col, vl));
+            xs.push_back(loadX(i, col, vl));
           for (int64_t j = 0; j < blk.rows; ++j)
-            ws.push_back(blk.loadW(j, col, vl));
+            ws.push_back(loadW(j, col, vl));
           for (int64_t i = 0; i < blk.tokens; ++i)
             for (int64_t j = 0; j < blk.rows; ++j)
               next.push_back(k.fma(xs[i], ws[j], args[i * blk.rows + j]));
@@ -35,7 +42,7 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk) {
                     SmallVector<Value> next;
                     for (int64_t i = 0; i < blk.tokens; ++i)
                       for (int64_t j = 0; j < blk.rows; ++j)
-                        next.push_back(k.fma(blk.loadX(i, col, 1), blk.loadW(j, col, 1),
+                        next.push_back(k.fma(loadX(i, col, 1), loadW(j, col, 1),
                                              args[i * blk.rows + j]));
                     return next;
                   });
@@ -67,7 +74,8 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
   int64_t done = panels * panelRows;
   int64_t blocks = (outRows - done) / kRowsPerBlock;
   int64_t rest = (outRows - done) % kRowsPerBlock;
-  // One parallel loop over `count` units of `unitRows` rows from row `first`.
+  // One parallel loop over `count` panels of `unitBlocks` blocks of
+  // `rowsPerBlock` rows, from row `first`.
   auto sweep = [&](int64_t count, int64_t first, int64_t unitBlocks, int64_t rowsPerBlock) {
     if (count == 0)
       return;

@@ -20,26 +20,27 @@ constexpr int64_t kRowsPerBlock = 4;
 /// Tokens sharing one weight load: AVX2 has 16 vector registers, AVX-512 32.
 inline int64_t tokensPerWeightLoad(KernelBuilder &k) { return k.lanes() >= 16 ? 4 : 2; }
 
-/// How a dot-product block reads its operands: x row i and weight row j,
-/// `width` elements from column `col`; and where result (i, j) goes.
+/// Where a block's operands live: the indices before the column of token
+/// i's row of x (or of the converted x: int8, bf16) and of weight row j.
+struct OperandRows {
+  std::function<SmallVector<Value>(int64_t i)> x;
+  std::function<SmallVector<Value>(int64_t j)> w;
+};
+
+/// A `tokens x rows` block of dot products of length `depth`, and where
+/// result (i, j) goes.
 struct DotBlock {
   int64_t tokens, rows, depth;
-  std::function<Value(int64_t i, Value col, int64_t width)> loadX;
-  std::function<Value(int64_t j, Value col, int64_t width)> loadW;
   std::function<void(int64_t i, int64_t j, Value sum)> storeOut;
   /// Optional: maps all tokens*rows sums at once before they are stored.
   std::function<SmallVector<Value>(ArrayRef<Value> sums)> epilogue;
 };
 
-void emitDotBlock(KernelBuilder &k, const DotBlock &blk);
+/// The f32 kernel: x (f32/bf16/f16, widened) against the weights w (float,
+/// or int8/int4 with `scales`, dequantised by KernelBuilder::loadWeight).
+void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value scales,
+                  const OperandRows &rows);
 
-/// Where a block's operands live for the kernels that read converted
-/// activations (int8, bf16) directly: the indices before the column of
-/// token i's row of x and of weight row j.
-struct OperandRows {
-  std::function<SmallVector<Value>(int64_t i)> x;
-  std::function<SmallVector<Value>(int64_t j)> w;
-};
 /// Applies the epilogue to the block's tokens*rows sums and stores them.
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);
 

@@ -86,12 +86,12 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                                            const PreparedActivations &prepared) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
+  Value w = op.getWeight(), scales = op.getScales(), out = op.getOut();
   auto wType = cast<MemRefType>(w.getType());
   int64_t experts = wType.getDimSize(0), outRows = wType.getDimSize(1),
           depth = weightInFeatures(w, scales);
   int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
-  bool perExpertInput = cast<MemRefType>(x.getType()).getRank() == 3;
+  bool perExpertInput = cast<MemRefType>(op.getX().getType()).getRank() == 3;
   int64_t tokenBlock = tokensPerWeightLoad(k);
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
@@ -110,26 +110,18 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
           slot.push_back(b.create<arith::RemUIOp>(loc, pair, k.index(slots)));
         }
         forEachRowBlock(k, panel, [&](Value row0) {
-        DotBlock blk{nt, rows, depth,
-                     [&](int64_t i, Value col, int64_t wd) {
-                       if (perExpertInput)
-                         return k.load(x, {token[i], slot[i], col}, wd);
-                       return k.load(x, {token[i], col}, wd);
-                     },
-                     [&](int64_t j, Value col, int64_t wd) {
-                       return k.loadWeight(w, scales, {e, plus(k, row0, j), col}, wd);
-                     },
-                     [&](int64_t i, int64_t j, Value s) {
-                       k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
-                     },
-                     {}};
-        OperandRows at{[&](int64_t i) -> SmallVector<Value> {
-                         if (perExpertInput)
-                           return {token[i], slot[i]};
-                         return {token[i]};
+          DotBlock blk{nt, rows, depth,
+                       [&](int64_t i, int64_t j, Value s) {
+                         k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
                        },
-                       [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
-        emitDotBlockFor(k, blk, prepared, w, scales, at);
+                       {}};
+          OperandRows at{[&](int64_t i) -> SmallVector<Value> {
+                           if (perExpertInput)
+                             return {token[i], slot[i]};
+                           return {token[i]};
+                         },
+                         [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
+          emitDotBlockFor(k, blk, prepared, w, scales, at);
         });
       };
       Value count = b.create<arith::SubIOp>(loc, end, begin);

@@ -69,36 +69,32 @@ SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float
 void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepared) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  Value x = op.getX(), w = op.getWeight(), scales = op.getScales(), out = op.getOut();
+  Value w = op.getWeight(), scales = op.getScales(), out = op.getOut();
   std::optional<float> cap;
   if (op.getSoftcap())
     cap = op.getSoftcap()->convertToFloat();
   auto wType = cast<MemRefType>(w.getType());
   int64_t outRows = wType.getDimSize(0), depth = weightInFeatures(w, scales);
   int64_t tokenBlock = tokensPerWeightLoad(k);
-  Value tokens = k.dim(x, 0);
+  Value tokens = k.dim(op.getX(), 0);
   int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelBlocks);
   forRowBlocks(k, outRows, {}, panelBlocks, [&](const RowPanel &panel, ValueRange) {
     int64_t rows = panel.rowsPerBlock;
     auto emitTokens = [&](Value t0, int64_t nt) {
-     forEachRowBlock(k, panel, [&](Value row0) {
-      DotBlock blk{nt, rows, depth,
-                   [&](int64_t i, Value col, int64_t wd) { return k.load(x, {plus(k, t0, i), col}, wd); },
-                   [&](int64_t j, Value col, int64_t wd) {
-                     return k.loadWeight(w, scales, {plus(k, row0, j), col}, wd);
-                   },
-                   [&](int64_t i, int64_t j, Value s) {
-                     k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
-                   },
-                   {}};
-      if (cap)
-        blk.epilogue = [&](ArrayRef<Value> sums) {
-          return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
-        };
-      OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
-                     [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
-      emitDotBlockFor(k, blk, prepared, w, scales, at);
-     });
+      forEachRowBlock(k, panel, [&](Value row0) {
+        DotBlock blk{nt, rows, depth,
+                     [&](int64_t i, int64_t j, Value s) {
+                       k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
+                     },
+                     {}};
+        if (cap)
+          blk.epilogue = [&](ArrayRef<Value> sums) {
+            return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
+          };
+        OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
+                       [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
+        emitDotBlockFor(k, blk, prepared, w, scales, at);
+      });
     };
     Value full = b.create<arith::MulIOp>(
         loc, b.create<arith::DivUIOp>(loc, tokens, k.index(tokenBlock)), k.index(tokenBlock));

@@ -25,8 +25,7 @@ struct QuantizedActivations {
 QuantizedActivations quantizeActivations(KernelBuilder &k, Value x);
 void freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q);
 
-/// The register-blocked dot of DotBlock (its tokens, rows, depth, storeOut
-/// and epilogue; loadX/loadW are not used) on quantised operands: per block
+/// The register-blocked dot of DotBlock on quantised operands: per block
 /// of 32, y += (s_x * s_w) * sum(q_x * q_w) with the byte sum exact in i32.
 /// `vnni`: vpdpbusd (AVX-512 VNNI); otherwise widening multiplies give the
 /// same integers.
