@@ -39,16 +39,10 @@ RoundedActivations mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x
   OpBuilder &b = k.builder();
   Location loc = k.location();
   auto xType = cast<MemRefType>(x.getType());
-  int64_t rank = xType.getRank(), depth = xType.getDimSize(rank - 1), vl = k.lanes();
-  SmallVector<Value> dynamic;
-  for (int64_t i = 0; i < rank; ++i)
-    if (xType.isDynamicDim(i))
-      dynamic.push_back(k.dim(x, i));
+  int64_t depth = xType.getShape().back(), vl = k.lanes();
   RoundedActivations r;
-  r.bf16 = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getBF16Type()),
-                                     dynamic);
-  r.asF32 = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getF32Type()),
-                                      dynamic);
+  r.bf16 = k.allocLike(x, b.getBF16Type());
+  r.asF32 = k.allocLike(x, b.getF32Type());
   VectorType f32s = VectorType::get({vl}, b.getF32Type());
   k.forEachRow(x, [&](ValueRange outer) {
     k.loop(k.index(0), k.index(depth), vl, [&](Value col) {

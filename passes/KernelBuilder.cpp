@@ -233,3 +233,15 @@ void KernelBuilder::allocaScope(const std::function<void()> &body) {
   body();
   b.create<memref::AllocaScopeReturnOp>(loc);
 }
+
+Value KernelBuilder::allocLike(Value like, Type elem, int64_t lastDivisor) {
+  auto type = cast<MemRefType>(like.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  assert(!type.isDynamicDim(shape.size() - 1) && shape.back() % lastDivisor == 0);
+  shape.back() /= lastDivisor;
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(dim(like, i));
+  return b.create<memref::AllocOp>(loc, MemRefType::get(shape, elem), dynamic);
+}

@@ -81,6 +81,9 @@ public:
   /// Runs body inside a memref.alloca_scope, so stack buffers allocated in a
   /// loop iteration are released at its end.
   void allocaScope(const std::function<void()> &body);
+  /// A heap buffer (memref.alloc) of `like`'s shape and dynamic sizes with
+  /// element type `elem`, the last dim divided by `lastDivisor`.
+  Value allocLike(Value like, Type elem, int64_t lastDivisor = 1);
 
 private:
   OpBuilder &b;

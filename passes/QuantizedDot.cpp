@@ -77,33 +77,31 @@ Value dotBytes(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
 }
 
 
-/// AVX2 without VNNI, one 32-byte block (llama.cpp's mul_sum_i8_pairs):
-/// |q_x| * sign(q_x) q_w with vpmaddubsw (|q| <= 127, so the i16 pair sums
-/// cannot saturate), then vpmaddwd by ones: the same sums of 4 as dotBytes.
-Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
+/// AVX2, one 32-byte block: the sums of groups of 4 of u * s (u unsigned, s
+/// signed bytes) by vpmaddubsw, then vpmaddwd by ones. Exact while no i16
+/// pair sum saturates: |u * s| <= 127 * 127 or 15 * 127 below.
+Value maddubsQuads(KernelBuilder &k, Value u, Value s) {
   OpBuilder &b = k.builder();
-  Location loc = k.location();
   VectorType i16s = vecOf(b, 16, b.getI16Type());
-  Value signedW = intrinsic(k, "llvm.x86.avx2.psign.b", w.getType(), {w, signedX});
-  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {absX, signedW});
+  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {u, s});
   return intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
-                   {pairs, intSplat(b, loc, i16s, 1)});
+                   {pairs, intSplat(b, k.location(), i16s, 1)});
+}
+
+/// AVX2 without VNNI, one 32-byte block (llama.cpp's mul_sum_i8_pairs):
+/// |q_x| * sign(q_x) q_w (|q| <= 127): the same sums of 4 as dotBytes.
+Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
+  Value signedW = intrinsic(k, "llvm.x86.avx2.psign.b", w.getType(), {w, signedX});
+  return maddubsQuads(k, absX, signedW);
 }
 
 /// acc + the sums of groups of 4 of u * s for unsigned bytes u <= 15 (int4
-/// nibbles, the constant 8) and signed s: vpdpbusd with VNNI, else, on a
-/// 32-byte step, vpmaddubsw (no saturation: 2 * 15 * 127 < 2^15) and
-/// vpmaddwd by ones; otherwise dotBytes' widening multiplies.
+/// nibbles, the constant 8) and signed s: vpdpbusd with VNNI, vpmaddubsw on
+/// a 32-byte step without it, otherwise dotBytes' widening multiplies.
 Value unsignedDot(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
-  OpBuilder &b = k.builder();
-  Location loc = k.location();
   if (vnni || cast<VectorType>(u.getType()).getNumElements() != kQuantBlock)
     return dotBytes(k, acc, u, s, vnni);
-  VectorType i16s = vecOf(b, 16, b.getI16Type());
-  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {u, s});
-  Value quads = intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
-                          {pairs, intSplat(b, loc, i16s, 1)});
-  return b.create<arith::AddIOp>(loc, acc, quads);
+  return k.builder().create<arith::AddIOp>(k.location(), acc, maddubsQuads(k, u, s));
 }
 
 /// The f32 scales of `bytes / 32` consecutive blocks, each repeated over its
@@ -142,7 +140,7 @@ Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, i
   VectorType type = vecOf(b, half, i8);
   at.push_back(b.create<arith::DivUIOp>(loc, col, k.index(2)));
   Value raw = b.create<vector::LoadOp>(loc, type, w, at);
-  auto signExtend = [&](Value nibbles) -> Value {
+  auto toBytes = [&](Value nibbles) -> Value {
     Value n = b.create<arith::AndIOp>(loc, nibbles, intSplat(b, loc, type, 0x0F));
     if (unsignedNibbles)
       return n;
@@ -153,8 +151,8 @@ Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, i
   // byte) makes them q + 8, the unsigned form.
   if (unsignedNibbles)
     raw = b.create<arith::XOrIOp>(loc, raw, intSplat(b, loc, type, 0x88));
-  Value lo = signExtend(raw);
-  Value hi = signExtend(b.create<arith::ShRUIOp>(loc, raw, intSplat(b, loc, type, 4)));
+  Value lo = toBytes(raw);
+  Value hi = toBytes(b.create<arith::ShRUIOp>(loc, raw, intSplat(b, loc, type, 4)));
   SmallVector<int64_t> order;
   for (int64_t g = 0; g < bytes / kQuantBlock; ++g) {
     for (int64_t i = 0; i < 16; ++i)
@@ -173,16 +171,9 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x)
   auto xType = cast<MemRefType>(x.getType());
   int64_t rank = xType.getRank(), depth = xType.getDimSize(rank - 1);
   assert(depth % kQuantBlock == 0 && "int8 activations need rows of whole blocks");
-  SmallVector<Value> dynamic;
-  for (int64_t i = 0; i < rank; ++i)
-    if (xType.isDynamicDim(i))
-      dynamic.push_back(k.dim(x, i));
-  SmallVector<int64_t> scaleShape(xType.getShape());
-  scaleShape.back() = depth / kQuantBlock;
   QuantizedActivations q;
-  q.values = b.create<memref::AllocOp>(loc, MemRefType::get(xType.getShape(), b.getI8Type()),
-                                       dynamic);
-  q.scales = b.create<memref::AllocOp>(loc, MemRefType::get(scaleShape, b.getF32Type()), dynamic);
+  q.values = k.allocLike(x, b.getI8Type());
+  q.scales = k.allocLike(x, b.getF32Type(), kQuantBlock);
   int64_t vl = std::min<int64_t>(k.lanes(), kQuantBlock);
   VectorType i32s = vecOf(b, vl, b.getI32Type());
   k.forEachRow(x, [&](ValueRange outer) {
@@ -261,21 +252,20 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     bool maskedSignRoute = vnni && blk.tokens == 1 && !nibbleRoute;
     SmallVector<Value> signedX, absX, negativeX;
     SmallVector<Value> nibbleOffset; // -8 sum(q_x) per lane, per token
-    if (nibbleRoute)
-      for (Value u : xs) {
+    Value eights = nibbleRoute ? intSplat(b, loc, byteType, 8) : Value();
+    for (Value u : xs) {
+      if (nibbleRoute || signedRoute || maskedSignRoute)
         signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
-        Value eights = intSplat(b, loc, byteType, 8);
+      if (nibbleRoute)
         nibbleOffset.push_back(b.create<arith::SubIOp>(
             loc, zero, unsignedDot(k, zero, eights, signedX.back(), vnni)));
-      }
-    if (signedRoute || maskedSignRoute)
-      for (Value u : xs) {
-        signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
+      if (signedRoute || maskedSignRoute)
         absX.push_back(b.create<math::AbsIOp>(loc, signedX.back()));
+      if (maskedSignRoute)
         negativeX.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
                                                     signedX.back(),
                                                     intSplat(b, loc, byteType, 0)));
-      }
+    }
     for (int64_t j = 0; j < blk.rows; ++j) {
       ws.push_back(weightBytes(k, weight, rows.w(j), col, bytes, format, nibbleRoute));
       wScale.push_back(blockScales(k, weightScales, rows.w(j), block, bytes));
