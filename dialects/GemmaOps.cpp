@@ -87,6 +87,11 @@ WeightFormat mlir::gemma::weightFormat(Value weight, Value scales) {
   return stored == in ? WeightFormat::Int8 : WeightFormat::Int4;
 }
 
+bool mlir::gemma::weightTiled(Value weight, Value scales) {
+  MemRefType w = memrefType(weight);
+  return scales && w.getRank() >= 2 && w.getDimSize(w.getRank() - 2) % kQuantTileRows == 0;
+}
+
 int64_t mlir::gemma::weightInFeatures(Value weight, Value scales) {
   MemRefType w = scales ? memrefType(scales) : memrefType(weight);
   int64_t last = w.getDimSize(w.getRank() - 1);

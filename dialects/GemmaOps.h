@@ -28,6 +28,14 @@ WeightFormat weightFormat(Value weight, Value scales);
 /// The logical input dimension (the last) of (weight, scales).
 int64_t weightInFeatures(Value weight, Value scales);
 
+/// Quantised matrices whose row count (the second-to-last dim) is a multiple
+/// of this are stored in tiles of that many rows (docs/weights.md; the pack
+/// writer's kQuantTileRows): 64-byte vectors of 16 rows x 4 (int8) or 8
+/// (int4) consecutive inputs, the scales as [in / 32][16] per tile. The
+/// memref types stay the logical ones; passes/WeightTiles.h reads them.
+constexpr int64_t kQuantTileRows = 16;
+bool weightTiled(Value weight, Value scales);
+
 } // namespace mlir::gemma
 
 #endif

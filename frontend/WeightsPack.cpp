@@ -138,16 +138,14 @@ void convert(DType from, DType to, const uint8_t *src, uint8_t *dst, size_t n) {
 
 // --- block quantisation (docs/weights.md) ----------------------------------
 
-/// Quantises `n` consecutive weights (n a multiple of 32, one or more rows of
-/// the matrix) starting at element `first` of `src`: appends the values to
-/// `values` (int8: one byte each; int4: 16 bytes per block, byte j = weight j
-/// in the low nibble | weight j + 16 in the high nibble) and the f16 scales
-/// to `scales`. Each value is w / s rounded with s as stored (f16).
+/// Quantises `n` consecutive weights (n a multiple of 32) from element
+/// `first` of `src` into q (int8: -127..127; int4: -8..7) and one f16 scale
+/// per block of 32 into `scales`. Each value is w / s rounded with s as
+/// stored (f16).
 void quantizeBlocks(WeightFormat f, const TensorInfo &src, uint64_t first, uint64_t n,
-                    std::vector<uint8_t> &values, std::vector<uint16_t> &scales) {
+                    int8_t *q, uint16_t *scales) {
   size_t es = dtypeSize(src.dtype);
   float w[kQuantBlockSize];
-  int q[kQuantBlockSize];
   for (uint64_t b = 0; b < n; b += kQuantBlockSize) {
     float amax = 0.0f, extreme = 0.0f;
     for (int64_t i = 0; i < kQuantBlockSize; ++i) {
@@ -170,17 +168,71 @@ void quantizeBlocks(WeightFormat f, const TensorInfo &src, uint64_t first, uint6
     int lo = f == WeightFormat::Int8 ? -127 : -8, hi = f == WeightFormat::Int8 ? 127 : 7;
     for (int64_t i = 0; i < kQuantBlockSize; ++i) {
       float r = dBits != 0.0f && std::isfinite(dBits) ? std::round(w[i] / dBits) : 0.0f;
-      q[i] = r < lo ? lo : r > hi ? hi : static_cast<int>(r);
+      q[b + i] = static_cast<int8_t>(r < lo ? lo : r > hi ? hi : static_cast<int>(r));
     }
-    scales.push_back(h);
-    if (f == WeightFormat::Int8) {
-      for (int64_t i = 0; i < kQuantBlockSize; ++i)
-        values.push_back(static_cast<uint8_t>(static_cast<int8_t>(q[i])));
+    *scales++ = h;
+  }
+}
+
+/// Quantises the rows of `in` weights of entry `e`'s sources, in order, and
+/// hands their packed values and f16 scales to `values` / `scales` in the
+/// layout of docs/weights.md: row-major (int4: byte j of a block = weight j
+/// low | weight j + 16 high, two's complement), or where the matrix has a
+/// multiple of kQuantTileRows rows, in tiles of 16 rows: int8 as 64-byte
+/// vectors of 16 rows x 4 columns (row r's 4 bytes at 4r), int4 as 64-byte
+/// vectors of 16 rows x 8 columns (byte 4r + j: column j low | column j + 4
+/// high, as q + 8), the scales as [in / 32][16].
+void quantizeEntry(const PackEntry &e, function_ref<void(ArrayRef<uint8_t>)> values,
+                   function_ref<void(ArrayRef<uint16_t>)> scales) {
+  int64_t in = e.shape.back() * (e.scales ? kQuantBlockSize : 1);
+  int64_t blocks = in / kQuantBlockSize;
+  bool tiled = quantTiled(e.shape);
+  int64_t groupRows = tiled ? kQuantTileRows : std::max<int64_t>(1, (1 << 20) / in);
+  std::vector<int8_t> q(groupRows * in);
+  std::vector<uint16_t> s(groupRows * blocks), sOut;
+  std::vector<uint8_t> out;
+  bool int8 = e.quant == WeightFormat::Int8;
+  auto nibble = [](int v) { return static_cast<uint8_t>(v & 0xf); };
+  auto flush = [&](int64_t rows) {
+    out.clear();
+    sOut.clear();
+    if (!tiled) {
+      for (int64_t i = 0; i < rows * in; i += kQuantBlockSize)
+        for (int64_t j = 0; j < (int8 ? kQuantBlockSize : kQuantBlockSize / 2); ++j)
+          out.push_back(int8 ? static_cast<uint8_t>(q[i + j])
+                             : nibble(q[i + j]) | nibble(q[i + j + 16]) << 4);
+      sOut.assign(s.begin(), s.begin() + rows * blocks);
+    } else if (int8) {
+      for (int64_t c = 0; c < in; c += 4)
+        for (int64_t r = 0; r < kQuantTileRows; ++r)
+          for (int64_t j = 0; j < 4; ++j)
+            out.push_back(static_cast<uint8_t>(q[r * in + c + j]));
     } else {
-      for (int64_t i = 0; i < kQuantBlockSize / 2; ++i)
-        values.push_back(static_cast<uint8_t>((q[i] & 0xf) | ((q[i + 16] & 0xf) << 4)));
+      for (int64_t c = 0; c < in; c += 8)
+        for (int64_t r = 0; r < kQuantTileRows; ++r)
+          for (int64_t j = 0; j < 4; ++j)
+            out.push_back(nibble(q[r * in + c + j] + 8) | nibble(q[r * in + c + j + 4] + 8) << 4);
+    }
+    if (tiled)
+      for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t r = 0; r < kQuantTileRows; ++r)
+          sOut.push_back(s[r * blocks + b]);
+    values(out);
+    scales(sOut);
+  };
+  int64_t filled = 0;
+  for (const TensorInfo *src : e.sources) {
+    uint64_t rows = (uint64_t)src->numElements() / in;
+    for (uint64_t r = 0; r < rows; ++r) {
+      quantizeBlocks(e.quant, *src, r * in, in, &q[filled * in], &s[filled * blocks]);
+      if (++filled == groupRows) {
+        flush(filled);
+        filled = 0;
+      }
     }
   }
+  if (filled) // (a tiled matrix has whole tiles: quantTiled)
+    flush(filled);
 }
 
 // --- hashing --------------------------------------------------------------
@@ -249,8 +301,8 @@ uint64_t PackPlan::add(StringRef name, DType dtype, std::vector<int64_t> shape,
 
 // Hash input, in order (integers as 8-byte little endian, strings as their
 // length then their bytes): salt; entry count; per entry: name, dtype, rank,
-// dims, offset, nbytes, for a quantised entry 0x5100 + 2 * format + (1 if
-// scales), source count, and per source: its nbytes, its first
+// dims, offset, nbytes, for a quantised entry 0x5100 (0x5200 if tiled) +
+// 2 * format + (1 if scales), source count, and per source: its nbytes, its first
 // min(64, nbytes) bytes and its last min(64, nbytes) bytes.
 uint64_t PackPlan::hash(StringRef salt) const {
   Fnv f;
@@ -265,7 +317,7 @@ uint64_t PackPlan::hash(StringRef salt) const {
     f.u64(e.offset);
     f.u64(e.nbytes);
     if (e.quant != WeightFormat::Checkpoint) // (bf16 packs hash as before)
-      f.u64(0x5100 + (uint64_t)e.quant * 2 + e.scales);
+      f.u64((quantTiled(e.shape) ? 0x5200 : 0x5100) + (uint64_t)e.quant * 2 + e.scales);
     f.u64(e.sources.size());
     for (const TensorInfo *s : e.sources) {
       if (!s) {
@@ -387,7 +439,6 @@ Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
   // from here when its ".scales" entry comes (right after it).
   std::vector<uint16_t> pendingScales;
   const PackEntry *pendingFor = nullptr;
-  std::vector<uint8_t> qvalues;
   for (const PackEntry &e : plan.entries()) {
     if (e.offset > done)
       emit(zeros, e.offset - done);
@@ -402,29 +453,25 @@ Error writePack(const PackPlan &plan, uint64_t modelHash, StringRef path,
         continue;
       }
       pendingScales.clear();
-      std::vector<uint16_t> scaleBuf;
-      for (const TensorInfo *s : e.sources) {
-        uint64_t n = (uint64_t)s->numElements(), in = (uint64_t)s->shape.back();
-        uint64_t chunk = std::max<uint64_t>(1, (1ull << 20) / in) * in;
-        for (uint64_t i = 0; i < n; i += chunk) {
-          qvalues.clear();
-          scaleBuf.clear();
-          quantizeBlocks(e.quant, *s, i, std::min(chunk, n - i), qvalues, scaleBuf);
-          if (e.scales) {
-            for (uint16_t h : scaleBuf) {
-              uint8_t le[2] = {(uint8_t)(h & 0xff), (uint8_t)(h >> 8)};
-              emit(le, 2);
+      quantizeEntry(
+          e,
+          [&](ArrayRef<uint8_t> bytes) {
+            if (!e.scales)
+              emit(bytes.data(), bytes.size());
+          },
+          [&](ArrayRef<uint16_t> halves) {
+            for (uint16_t h : halves) {
+              if (e.scales) {
+                uint8_t le[2] = {(uint8_t)(h & 0xff), (uint8_t)(h >> 8)};
+                emit(le, 2);
+              } else { // stored little endian
+                pendingScales.push_back(
+                    support::endian::byte_swap<uint16_t>(h, llvm::endianness::little));
+              }
             }
-          } else {
-            emit(qvalues.data(), qvalues.size());
-            for (uint16_t h : scaleBuf) // stored little endian
-              pendingScales.push_back(support::endian::byte_swap<uint16_t>(
-                  h, llvm::endianness::little));
-          }
-          if (os.has_error())
-            return abort(os.error().message());
-        }
-      }
+          });
+      if (os.has_error())
+        return abort(os.error().message());
       pendingFor = e.scales ? nullptr : &e;
       continue;
     }

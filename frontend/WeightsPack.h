@@ -19,7 +19,9 @@
 // matrices (gemmac --weights int8|int4, docs/weights.md), kPackInt8 /
 // kPackInt4: dims are then the logical [..., in] and nbytes numel (int8) or
 // numel / 2 (int4); the matrix's f16 block scales follow as the entry
-// "NAME.scales" of dims [..., in / 32].
+// "NAME.scales" of dims [..., in / 32]. Matrices whose row count is a
+// multiple of 16 hold their values and scales in tiles of 16 rows
+// (kQuantTileRows, docs/weights.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_FRONTEND_WEIGHTSPACK_H
@@ -38,7 +40,7 @@
 namespace gemma {
 
 constexpr char kPackMagic[8] = {'G', 'E', 'M', 'M', 'A', 'P', 'K', '1'};
-constexpr uint32_t kPackVersion = 1;
+constexpr uint32_t kPackVersion = 2; // 2: quantised matrices in tiles
 
 /// How gemmac stores the large matrices (gemmac --weights).
 enum class WeightFormat : uint32_t {
@@ -50,6 +52,14 @@ llvm::StringRef weightFormatName(WeightFormat f); // "bf16", "int8", "int4"
 
 /// Weights per block scale, along the input (last) dimension.
 constexpr int64_t kQuantBlockSize = 32;
+/// Rows per tile of a quantised matrix stored in tiles (docs/weights.md): a
+/// matrix [..., rows, in] with rows a multiple of this is stored as 64-byte
+/// vectors of 16 rows' consecutive 4 (int8) or 8 (int4) inputs, so that a
+/// dot-product kernel's vector lanes are output rows. Others stay row-major.
+constexpr int64_t kQuantTileRows = 16;
+inline bool quantTiled(const std::vector<int64_t> &shape) {
+  return shape.size() >= 2 && shape[shape.size() - 2] % kQuantTileRows == 0;
+}
 /// Pack header dtype codes of quantised values (beyond DType's).
 constexpr uint32_t kPackInt8 = 16, kPackInt4 = 17;
 

@@ -14,7 +14,11 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
   PreparedActivations prepared;
   prepared.x = x;
   prepared.vnni = options.vnni;
-  if (options.int8 && weightFormat(weight, scales) != WeightFormat::Float)
+  WeightFormat format = weightFormat(weight, scales);
+  if (options.int8 && format != WeightFormat::Float && weightTiled(weight, scales)) {
+    prepared.tiled = tiledView(k, weight, scales);
+    prepared.int8 = quantizeActivations(k, x, tiledCorrectionFactor(k, format, options.vnni));
+  } else if (options.int8 && format != WeightFormat::Float)
     prepared.int8 = quantizeActivations(k, x);
   else if (options.bf16 && bf16DotApplies(k, weight, scales))
     prepared.bf16 = roundActivationsToBf16(k, x);
@@ -28,9 +32,17 @@ void mlir::gemma::releaseActivations(KernelBuilder &k, const PreparedActivations
     freeRoundedActivations(k, *x.bf16);
 }
 
+DotBlockShape mlir::gemma::dotBlockShape(KernelBuilder &k, const PreparedActivations &x) {
+  if (x.tiled)
+    return {kQuantTileRows, tiledTokensPerBlock(k)};
+  return {kRowsPerBlock, tokensPerWeightLoad(k)};
+}
+
 void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
                                   const PreparedActivations &x, Value weight, Value scales,
                                   const OperandRows &rows) {
+  if (x.tiled)
+    return emitTiledQuantizedDot(k, blk, *x.int8, *x.tiled, rows, x.vnni);
   if (x.int8)
     return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
   if (x.bf16 && blk.tokens == 1)

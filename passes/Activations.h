@@ -11,6 +11,7 @@
 
 #include "passes/Bf16Dot.h"
 #include "passes/QuantizedDot.h"
+#include "passes/TiledQuantizedDot.h"
 
 namespace mlir::gemma {
 
@@ -24,8 +25,16 @@ struct PreparedActivations {
   Value x; // the op's x, f32
   std::optional<QuantizedActivations> int8;
   std::optional<RoundedActivations> bf16; // x rounded to bf16
+  std::optional<TiledWeight> tiled;        // with int8: the weight's tiles
   bool vnni = false;
 };
+
+/// The register block emitDotBlockFor takes: `rows` output rows (a tile of
+/// 16 for tiled weights with int8 x, else kRowsPerBlock) by `tokens`.
+struct DotBlockShape {
+  int64_t rows, tokens;
+};
+DotBlockShape dotBlockShape(KernelBuilder &k, const PreparedActivations &x);
 
 /// The form of x for a linear with weights `weight`/`scales`; allocates and
 /// fills its buffer unless it is plain f32.
@@ -33,7 +42,8 @@ PreparedActivations prepareActivations(KernelBuilder &k, Value x, Value weight, 
                                        const ActivationOptions &options);
 void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
 
-/// emitDotBlock, emitQuantizedDotBlock or emitBf16DotBlock for `x`'s form.
+/// emitDotBlock, emitQuantizedDotBlock, emitTiledQuantizedDot or
+/// emitBf16DotBlock for `x`'s form (blk of dotBlockShape's rows).
 void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
                      Value weight, Value scales, const OperandRows &rows);
 

@@ -67,13 +67,13 @@ Value times(KernelBuilder &k, Value a, int64_t c) {
 }
 
 void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
-                  int64_t panelBlocks,
+                  int64_t panelBlocks, int64_t rowsPerBlock,
                   const std::function<void(const RowPanel &panel, ValueRange outer)> &body) {
-  int64_t panelRows = panelBlocks * kRowsPerBlock;
+  int64_t panelRows = panelBlocks * rowsPerBlock;
   int64_t panels = panelBlocks > 1 ? outRows / panelRows : 0;
   int64_t done = panels * panelRows;
-  int64_t blocks = (outRows - done) / kRowsPerBlock;
-  int64_t rest = (outRows - done) % kRowsPerBlock;
+  int64_t blocks = (outRows - done) / rowsPerBlock;
+  int64_t rest = (outRows - done) % rowsPerBlock;
   // One parallel loop over `count` panels of `unitBlocks` blocks of
   // `rowsPerBlock` rows, from row `first`.
   auto sweep = [&](int64_t count, int64_t first, int64_t unitBlocks, int64_t rowsPerBlock) {
@@ -86,9 +86,9 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
       body(RowPanel{row0, unitBlocks, rowsPerBlock}, ivs.drop_back());
     });
   };
-  sweep(panels, 0, panelBlocks, kRowsPerBlock);
-  sweep(blocks, done, 1, kRowsPerBlock);
-  sweep(rest, done + blocks * kRowsPerBlock, 1, 1);
+  sweep(panels, 0, panelBlocks, rowsPerBlock);
+  sweep(blocks, done, 1, rowsPerBlock);
+  sweep(rest, done + blocks * rowsPerBlock, 1, 1);
 }
 
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,

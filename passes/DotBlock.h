@@ -48,15 +48,15 @@ void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);
 Value plus(KernelBuilder &k, Value a, int64_t c);
 Value times(KernelBuilder &k, Value a, int64_t c);
 
-/// Row blocks per parallel iteration (forRowBlocks): 64 rows of a linear
-/// (2816 bf16 columns: 360 KB, an L2's worth) and 32 of an expert (whose
-/// few tokens' x is smaller). Measured on the 26B-A4B geometry, bf16
-/// weights, f32 activations: pp512 94.6 -> 124.6 t/s (docs/benchmarks.md).
-constexpr int64_t kLinearPanelBlocks = 16, kExpertPanelBlocks = 8;
-/// `preferred`, or 1 where that would leave fewer than 16 panels to share
-/// among the threads.
-inline int64_t panelBlocksFor(int64_t outRows, int64_t preferred) {
-  return outRows / (preferred * kRowsPerBlock) >= 16 ? preferred : 1;
+/// Rows per parallel iteration (forRowBlocks): 64 rows of a linear (2816
+/// bf16 columns: 360 KB, an L2's worth) and 32 of an expert (whose few
+/// tokens' x is smaller). Measured on the 26B-A4B geometry, bf16 weights,
+/// f32 activations: pp512 94.6 -> 124.6 t/s (docs/benchmarks.md).
+constexpr int64_t kLinearPanelRows = 64, kExpertPanelRows = 32;
+/// Blocks of `rowsPerBlock` per panel of `panelRows`, or 1 where that would
+/// leave fewer than 16 panels to share among the threads.
+inline int64_t panelBlocksFor(int64_t outRows, int64_t panelRows, int64_t rowsPerBlock) {
+  return outRows / panelRows >= 16 ? std::max<int64_t>(1, panelRows / rowsPerBlock) : 1;
 }
 
 /// Rows [row0, row0 + blocks * rowsPerBlock) of a weight matrix: one
@@ -66,15 +66,15 @@ struct RowPanel {
   int64_t blocks, rowsPerBlock;
 };
 
-/// Splits `outRows` into panels of `panelBlocks` blocks of kRowsPerBlock rows
-/// (one parallel loop over outerUbs x panels), then blocks of kRowsPerBlock
-/// and single rows for the remainder (one parallel loop each); calls
-/// body(panel, outer ivs). A caller that loops over token blocks inside the
-/// body and over the panel's row blocks (forEachRowBlock) inside that keeps
-/// a token block's x in L1 while the panel's weights are reused from L2,
-/// instead of streaming all of x once per row block.
+/// Splits `outRows` into panels of `panelBlocks` blocks of `rowsPerBlock`
+/// rows (one parallel loop over outerUbs x panels), then blocks of
+/// rowsPerBlock and single rows for the remainder (one parallel loop each);
+/// calls body(panel, outer ivs). A caller that loops over token blocks
+/// inside the body and over the panel's row blocks (forEachRowBlock) inside
+/// that keeps a token block's x in L1 while the panel's weights are reused
+/// from L2, instead of streaming all of x once per row block.
 void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
-                  int64_t panelBlocks,
+                  int64_t panelBlocks, int64_t rowsPerBlock,
                   const std::function<void(const RowPanel &panel, ValueRange outer)> &body);
 /// body(first row of the block) for each row block of `panel`.
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,

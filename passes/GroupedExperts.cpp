@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
+#include "passes/Activations.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 
@@ -92,11 +93,13 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
           depth = weightInFeatures(w, scales);
   int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
   bool perExpertInput = cast<MemRefType>(op.getX().getType()).getRank() == 3;
-  int64_t tokenBlock = tokensPerWeightLoad(k);
+  DotBlockShape shape = dotBlockShape(k, prepared);
+  int64_t tokenBlock = shape.tokens;
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
-    int64_t panelBlocks = panelBlocksFor(outRows, kExpertPanelBlocks);
-    forRowBlocks(k, outRows, {g.numActive}, panelBlocks, [&](const RowPanel &panel, ValueRange outer) {
+    int64_t panelBlocks = panelBlocksFor(outRows, kExpertPanelRows, shape.rows);
+    forRowBlocks(k, outRows, {g.numActive}, panelBlocks, shape.rows,
+                 [&](const RowPanel &panel, ValueRange outer) {
       int64_t rows = panel.rowsPerBlock;
       Value e = b.create<memref::LoadOp>(loc, g.active, outer[0]);
       Value begin = b.create<memref::LoadOp>(loc, g.offsets, e);

@@ -1,5 +1,6 @@
 //===- KernelBuilder.cpp --------------------------------------------------===//
 #include "passes/KernelBuilder.h"
+#include "passes/WeightTiles.h"
 #include "dialects/GemmaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -55,6 +56,8 @@ Value KernelBuilder::loadWeight(Value weight, Value scales, ValueRange indices, 
   WeightFormat format = weightFormat(weight, scales);
   if (format == WeightFormat::Float)
     return load(weight, indices, width);
+  if (weightTiled(weight, scales))
+    return loadTiledWeight(*this, tiledView(*this, weight, scales), indices, width);
   assert((width == 1 || 16 % width == 0) && "quantised loads take 1, 2, 4, 8 or 16 lanes");
   Location l = loc;
   Value col = indices.back();

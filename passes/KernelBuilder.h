@@ -45,7 +45,8 @@ public:
   /// docs/weights.md) dequantised in registers: the i8 values (int8) or
   /// sign-extended nibbles (int4) converted to f32 times the block's scale
   /// (one scalar per kQuantBlock columns, splat). The column must be a
-  /// multiple of `width`, and width 1 or a divisor of 16.
+  /// multiple of `width`, and width 1 or a divisor of 16. Tiled matrices
+  /// (weightTiled) are read through passes/WeightTiles.h.
   Value loadWeight(Value weight, Value scales, ValueRange indices, int64_t width);
   /// Stores an f32 scalar or vector (narrowing to the memref's element type).
   void store(Value value, Value memref, ValueRange indices);

@@ -75,10 +75,11 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
     cap = op.getSoftcap()->convertToFloat();
   auto wType = cast<MemRefType>(w.getType());
   int64_t outRows = wType.getDimSize(0), depth = weightInFeatures(w, scales);
-  int64_t tokenBlock = tokensPerWeightLoad(k);
+  DotBlockShape shape = dotBlockShape(k, prepared);
+  int64_t tokenBlock = shape.tokens;
   Value tokens = k.dim(op.getX(), 0);
-  int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelBlocks);
-  forRowBlocks(k, outRows, {}, panelBlocks, [&](const RowPanel &panel, ValueRange) {
+  int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelRows, shape.rows);
+  forRowBlocks(k, outRows, {}, panelBlocks, shape.rows, [&](const RowPanel &panel, ValueRange) {
     int64_t rows = panel.rowsPerBlock;
     auto emitTokens = [&](Value t0, int64_t nt) {
       forEachRowBlock(k, panel, [&](Value row0) {

@@ -9,7 +9,7 @@
 //
 // A vector step covers 4 * lanes bytes (one i32 lane per 4 bytes): 2 blocks
 // with zmm, 1 with ymm. AVX-512 VNNI's vpdpbusd sums unsigned x signed byte
-// products in groups of 4, so x is stored biased (q + 128 as an unsigned
+// products in groups of 4, so x is read biased (q + 128 as an unsigned
 // byte) and each weight vector's 128 * sum(q_w) is subtracted; that
 // correction is computed once per weight vector and shared by every token of
 // the register block. Without VNNI, other instructions produce the same
@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/QuantizedDot.h"
+#include "passes/ByteDot.h"
 #include "dialects/GemmaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,76 +34,6 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 namespace {
-
-VectorType vecOf(OpBuilder &b, int64_t n, Type elem) { return VectorType::get({n}, elem); }
-
-Value intSplat(OpBuilder &b, Location loc, VectorType type, int64_t value) {
-  auto attr = DenseElementsAttr::get(
-      type, APInt(type.getElementTypeBitWidth(), static_cast<uint64_t>(value), true));
-  return b.create<arith::ConstantOp>(loc, type, attr);
-}
-
-Value intrinsic(KernelBuilder &k, StringRef name, Type result, ValueRange args) {
-  return k.builder()
-      .create<LLVM::CallIntrinsicOp>(k.location(), result, k.builder().getStringAttr(name), args)
-      .getResult(0);
-}
-
-/// acc + the sums of groups of 4 of zext(u) * sext(s): `u`, `s` are
-/// vector<bytes x i8>, acc vector<bytes/4 x i32>.
-Value dotBytes(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
-  OpBuilder &b = k.builder();
-  Location loc = k.location();
-  auto accType = cast<VectorType>(acc.getType());
-  int64_t lanes = accType.getNumElements(), bytes = 4 * lanes;
-  if (vnni) {
-    // LLVM 22's signature: (<N x i32> acc, <4N x i8> u, <4N x i8> s).
-    std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(32 * lanes);
-    return intrinsic(k, name, accType, {acc, u, s});
-  }
-  VectorType wide = vecOf(b, bytes, b.getI32Type());
-  Value prod = b.create<arith::MulIOp>(loc, b.create<arith::ExtUIOp>(loc, wide, u),
-                                       b.create<arith::ExtSIOp>(loc, wide, s));
-  // Lane l sums products 4l..4l+3: four strided 1-D shuffles (n-D vectors
-  // would need the vector dialect's unrolling patterns).
-  Value sum = acc;
-  for (int64_t r = 0; r < 4; ++r) {
-    SmallVector<int64_t> strided;
-    for (int64_t l = 0; l < lanes; ++l)
-      strided.push_back(4 * l + r);
-    sum = b.create<arith::AddIOp>(loc, sum,
-                                  b.create<vector::ShuffleOp>(loc, prod, prod, strided));
-  }
-  return sum;
-}
-
-
-/// AVX2, one 32-byte block: the sums of groups of 4 of u * s (u unsigned, s
-/// signed bytes) by vpmaddubsw, then vpmaddwd by ones. Exact while no i16
-/// pair sum saturates: |u * s| <= 127 * 127 or 15 * 127 below.
-Value maddubsQuads(KernelBuilder &k, Value u, Value s) {
-  OpBuilder &b = k.builder();
-  VectorType i16s = vecOf(b, 16, b.getI16Type());
-  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {u, s});
-  return intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
-                   {pairs, intSplat(b, k.location(), i16s, 1)});
-}
-
-/// AVX2 without VNNI, one 32-byte block (llama.cpp's mul_sum_i8_pairs):
-/// |q_x| * sign(q_x) q_w (|q| <= 127): the same sums of 4 as dotBytes.
-Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {
-  Value signedW = intrinsic(k, "llvm.x86.avx2.psign.b", w.getType(), {w, signedX});
-  return maddubsQuads(k, absX, signedW);
-}
-
-/// acc + the sums of groups of 4 of u * s for unsigned bytes u <= 15 (int4
-/// nibbles, the constant 8) and signed s: vpdpbusd with VNNI, vpmaddubsw on
-/// a 32-byte step without it, otherwise dotBytes' widening multiplies.
-Value unsignedDot(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
-  if (vnni || cast<VectorType>(u.getType()).getNumElements() != kQuantBlock)
-    return dotBytes(k, acc, u, s, vnni);
-  return k.builder().create<arith::AddIOp>(k.location(), acc, maddubsQuads(k, u, s));
-}
 
 /// The f32 scales of `bytes / 32` consecutive blocks, each repeated over its
 /// 8 i32 lanes: vector<bytes/4 x f32>. Two blocks are one vector load of two
@@ -165,7 +96,8 @@ Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, i
 
 } // namespace
 
-QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x) {
+QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x,
+                                                      int64_t correctionFactor) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   auto xType = cast<MemRefType>(x.getType());
@@ -174,6 +106,8 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x)
   QuantizedActivations q;
   q.values = k.allocLike(x, b.getI8Type());
   q.scales = k.allocLike(x, b.getF32Type(), kQuantBlock);
+  if (correctionFactor)
+    q.corrections = k.allocLike(x, b.getI32Type(), kQuantBlock);
   int64_t vl = std::min<int64_t>(k.lanes(), kQuantBlock);
   VectorType i32s = vecOf(b, vl, b.getI32Type());
   k.forEachRow(x, [&](ValueRange outer) {
@@ -192,13 +126,19 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x)
                                                 k.f32(0.0));
       b.create<memref::StoreOp>(loc, k.div(maxAbs, k.f32(127.0)), q.scales,
                                 indicesWith(outer, block));
+      Value sum;
       for (int64_t p = 0; p < kQuantBlock / vl; ++p) {
         Value scaled = b.create<math::RoundEvenOp>(loc, k.mul(parts[p], k.splat(inverse, vl)));
-        Value biased = b.create<arith::AddIOp>(
-            loc, b.create<arith::FPToSIOp>(loc, i32s, scaled), intSplat(b, loc, i32s, 128));
-        Value bytes = b.create<arith::TruncIOp>(loc, vecOf(b, vl, b.getI8Type()), biased);
+        Value ints = b.create<arith::FPToSIOp>(loc, i32s, scaled);
+        sum = sum ? b.create<arith::AddIOp>(loc, sum, ints).getResult() : ints;
+        Value bytes = b.create<arith::TruncIOp>(loc, vecOf(b, vl, b.getI8Type()), ints);
         b.create<vector::StoreOp>(loc, bytes, q.values,
                                   indicesWith(outer, plus(k, col0, p * vl)));
+      }
+      if (correctionFactor) {
+        Value total = b.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, sum);
+        Value correction = b.create<arith::MulIOp>(loc, total, k.i32(-correctionFactor));
+        b.create<memref::StoreOp>(loc, correction, q.corrections, indicesWith(outer, block));
       }
     });
   });
@@ -208,6 +148,8 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x)
 void mlir::gemma::freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q) {
   k.builder().create<memref::DeallocOp>(k.location(), q.values);
   k.builder().create<memref::DeallocOp>(k.location(), q.scales);
+  if (q.corrections)
+    k.builder().create<memref::DeallocOp>(k.location(), q.corrections);
 }
 
 void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
@@ -225,17 +167,18 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     int64_t lanes = bytes / 4;
     VectorType i32s = vecOf(b, lanes, b.getI32Type());
     Value block = b.create<arith::DivUIOp>(loc, col, k.index(kQuantBlock));
-    SmallVector<Value> xs, xScale, ws, wScale, negCorrection, next;
+    SmallVector<Value> signedX, xScale, ws, wScale, negCorrection, next;
     for (int64_t i = 0; i < blk.tokens; ++i) {
-      xs.push_back(b.create<vector::LoadOp>(loc, vecOf(b, bytes, b.getI8Type()), x.values,
-                                            indicesWith(rows.x(i), col)));
+      signedX.push_back(b.create<vector::LoadOp>(loc, vecOf(b, bytes, b.getI8Type()), x.values,
+                                                 indicesWith(rows.x(i), col)));
       xScale.push_back(blockScales(k, x.scales, rows.x(i), block, bytes));
     }
     Value zero = intSplat(b, loc, i32s, 0);
     VectorType byteType = vecOf(b, bytes, b.getI8Type());
     Value bias = intSplat(b, loc, byteType, 0x80);
-    // 32-byte steps without VNNI take the signed-byte route instead of the
-    // bias correction: q_x = stored ^ 0x80. A single token with VNNI (a
+    // x is stored as signed bytes; the default route reads it biased
+    // (q_x + 128, the unsigned operand). 32-byte steps without VNNI take the
+    // signed-byte route instead of the bias correction. A single token with VNNI (a
     // decode GEMV) does too, with the sign moved onto the weights by a
     // masked byte negation (AVX-512BW has no vpsignb): one op per row
     // instead of the correction's vpdpbusd + vpsubd, which only pays off
@@ -250,20 +193,20 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
     bool nibbleRoute = format == WeightFormat::Int4 && (vnni || bytes == kQuantBlock);
     bool signedRoute = !vnni && bytes == kQuantBlock && !nibbleRoute;
     bool maskedSignRoute = vnni && blk.tokens == 1 && !nibbleRoute;
-    SmallVector<Value> signedX, absX, negativeX;
+    SmallVector<Value> biasedX, absX, negativeX;
     SmallVector<Value> nibbleOffset; // -8 sum(q_x) per lane, per token
     Value eights = nibbleRoute ? intSplat(b, loc, byteType, 8) : Value();
-    for (Value u : xs) {
-      if (nibbleRoute || signedRoute || maskedSignRoute)
-        signedX.push_back(b.create<arith::XOrIOp>(loc, u, bias));
+    for (Value s : signedX) {
+      if (!nibbleRoute && !signedRoute && !maskedSignRoute)
+        biasedX.push_back(b.create<arith::XOrIOp>(loc, s, bias));
       if (nibbleRoute)
         nibbleOffset.push_back(b.create<arith::SubIOp>(
-            loc, zero, unsignedDot(k, zero, eights, signedX.back(), vnni)));
+            loc, zero, unsignedDot(k, zero, eights, s, vnni)));
       if (signedRoute || maskedSignRoute)
-        absX.push_back(b.create<math::AbsIOp>(loc, signedX.back()));
+        absX.push_back(b.create<math::AbsIOp>(loc, s));
       if (maskedSignRoute)
         negativeX.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
-                                                    signedX.back(),
+                                                    s,
                                                     intSplat(b, loc, byteType, 0)));
     }
     for (int64_t j = 0; j < blk.rows; ++j) {
@@ -283,7 +226,7 @@ void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,
         Value dot = nibbleRoute       ? unsignedDot(k, nibbleOffset[i], ws[j], signedX[i], vnni)
                     : signedRoute     ? signedDotBlock(k, absX[i], signedX[i], ws[j])
                     : maskedSignRoute ? dotBytes(k, zero, absX[i], signOfXOnW(i, ws[j]), vnni)
-                                      : dotBytes(k, negCorrection[j], xs[i], ws[j], vnni);
+                                      : dotBytes(k, negCorrection[j], biasedX[i], ws[j], vnni);
         Value asFloat = b.create<arith::SIToFPOp>(loc, vecOf(b, lanes, b.getF32Type()), dot);
         next.push_back(k.fma(asFloat, k.mul(xScale[i], wScale[j]), acc[i * blk.rows + j]));
       }

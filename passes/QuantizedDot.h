@@ -16,13 +16,17 @@ namespace mlir::gemma {
 /// x quantised per block of 32 along its last dim: scale = max|x| / 127,
 /// q = round(x / scale) in -127..127.
 struct QuantizedActivations {
-  Value values; // x's shape, i8 holding q + 128 (the unsigned byte VNNI reads)
-  Value scales; // x's shape with the last dim / 32, f32
+  Value values;      // x's shape, i8 holding q
+  Value scales;      // x's shape with the last dim / 32, f32
+  Value corrections; // optional, like scales, i32: -factor * sum(q) per block
 };
 
 /// Allocates the buffers (heap) and emits the quantising loop, one parallel
-/// iteration per row of x. x's last dim must be a multiple of 32.
-QuantizedActivations quantizeActivations(KernelBuilder &k, Value x);
+/// iteration per row of x. x's last dim must be a multiple of 32. With a
+/// `correctionFactor` c, also -c * sum(q) per block: what a dot with the
+/// weights biased by c (unsigned bytes q_w + c) must subtract.
+QuantizedActivations quantizeActivations(KernelBuilder &k, Value x,
+                                         int64_t correctionFactor = 0);
 void freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q);
 
 /// The register-blocked dot of DotBlock on quantised operands: per block

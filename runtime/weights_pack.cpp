@@ -19,7 +19,7 @@ namespace gemma_rt {
 namespace {
 
 constexpr char kMagic[8] = {'G', 'E', 'M', 'M', 'A', 'P', 'K', '1'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2; // frontend/WeightsPack.h kPackVersion
 constexpr uint64_t kFixedHeader = 8 + 4 + 4 + 8 + 8 + 8;
 constexpr uint32_t kMaxRank = 16;
 

@@ -24,6 +24,10 @@
 #include <cmath>
 #include <map>
 
+// The pack writer and the kernels agree on which matrices are tiled.
+static_assert(::gemma::kQuantTileRows == mlir::gemma::kQuantTileRows);
+static_assert(::gemma::kQuantBlockSize == mlir::gemma::kQuantBlock);
+
 using namespace mlir;
 namespace gd = mlir::gemma;
 using ::gemma::Checkpoint;

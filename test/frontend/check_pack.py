@@ -3,7 +3,7 @@
 
 usage: check_pack.py PACK CKPT_DIR DTYPE
 
-The pack must follow WeightsPack.h (magic, version 1, 64-byte aligned data
+The pack must follow WeightsPack.h (magic, version 2, 64-byte aligned data
 section and entries, dataSize = end of the last entry = file size - dataOffset)
 and hold gemma-inspect --write-pack's entries: every entry is the checkpoint
 tensor of the same name, converted to DTYPE (f32, bf16 or f16), except
@@ -79,7 +79,7 @@ def main(pack, ckdir, want_dtype):
     assert blob[:8] == b"GEMMAPK1", "bad magic"
     version, count, _hash, data_off, data_size = struct.unpack_from(
         "<IIQQQ", blob, 8)
-    assert version == 1, version
+    assert version == 2, version
     assert data_off % 64 == 0, data_off
     assert data_off + data_size == len(blob), (data_off, data_size, len(blob))
     assert not any(blob[_hdr_end(blob, count):data_off]), "header padding"

@@ -77,19 +77,61 @@ func.func @expert_linear_int8(%x: memref<?x128xf32>, %w: memref<16x8x128xi8>, %s
   return
 }
 
-// A quantised (tied) embedding table: the looked-up row is dequantised.
+// A quantised embedding table whose row count is not a multiple of 16 is
+// row-major: the looked-up row is dequantised.
 // CHECK-LABEL: func.func @embed_int8(
-// CHECK-SAME:      %[[T:[a-z0-9]+]]: memref<512x128xi8>, %[[TS:[a-z0-9]+]]: memref<512x4xf16>
+// CHECK-SAME:      %[[T:[a-z0-9]+]]: memref<520x128xi8>, %[[TS:[a-z0-9]+]]: memref<520x4xf16>
 // CHECK:         scf.parallel
-// CHECK:           memref.load %[[TS]][%{{.*}}, %{{.*}}] : memref<512x4xf16>
-// CHECK:           vector.load %[[T]][%{{.*}}, %{{.*}}] : memref<512x128xi8>, vector<[[VL]]xi8>
+// CHECK:           memref.load %[[TS]][%{{.*}}, %{{.*}}] : memref<520x4xf16>
+// CHECK:           vector.load %[[T]][%{{.*}}, %{{.*}}] : memref<520x128xi8>, vector<[[VL]]xi8>
 // CHECK:           arith.sitofp
 // CHECK:           arith.mulf
 // CHECK:           arith.mulf
 // CHECK:           vector.store
 // CHECK-NOT:   gemma.embed
 // CHECK:       return
-func.func @embed_int8(%ids: memref<?xi32>, %t: memref<512x128xi8>, %ts: memref<512x4xf16>, %h: memref<?x128xf32>) {
+func.func @embed_int8(%ids: memref<?xi32>, %t: memref<520x128xi8>, %ts: memref<520x4xf16>, %h: memref<?x128xf32>) {
+  gemma.embed %ids, %t scales %ts -> %h {scale = 11.0 : f32} : memref<?xi32>, memref<520x128xi8>, memref<520x4xf16> -> memref<?x128xf32>
+  return
+}
+
+// A (tied) table of 512 rows is stored in tiles of 16 rows (docs/weights.md):
+// row r's inputs c..c+3 are the 4 bytes at 64 * (c / 4) + 4 * (r % 16) of
+// tile r / 16, its block b's scale entry 16 * b + r % 16 of the tile's
+// scales. The lookup reads 4 bytes at a time through [tiles, 16 * in] views.
+// CHECK-LABEL: func.func @embed_int8_tiled(
+// CHECK-SAME:      %[[TT:[a-z0-9]+]]: memref<512x128xi8>, %[[TTS:[a-z0-9]+]]: memref<512x4xf16>
+// CHECK:         scf.parallel
+// CHECK:           %[[EX:.*]] = memref.expand_shape %[[TT]] {{\[\[}}0, 1], [2]] output_shape [32, 16, 128] : memref<512x128xi8> into memref<32x16x128xi8>
+// CHECK:           %[[TILES:.*]] = memref.collapse_shape %[[EX]] {{\[\[}}0], [1, 2]] : memref<32x16x128xi8> into memref<32x2048xi8>
+// CHECK:           %[[SCALES:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : memref<32x16x4xf16> into memref<32x64xf16>
+// CHECK:           %[[LANE:.*]] = arith.remui %{{.*}}, %c16
+// CHECK:           arith.muli %[[LANE]], %c4
+// CHECK:           %[[VEC:.*]] = arith.muli %{{.*}}, %c64
+// CHECK:           vector.load %[[TILES]][%{{.*}}, %{{.*}}] : memref<32x2048xi8>, vector<4xi8>
+// CHECK:           arith.extsi {{.*}} : vector<4xi8> to vector<4xi32>
+// CHECK:           vector.shuffle
+// CHECK:           memref.load %[[SCALES]][%{{.*}}, %{{.*}}] : memref<32x64xf16>
+// CHECK:           arith.sitofp
+// CHECK:           vector.store
+// CHECK-NOT:   gemma.embed
+// CHECK:       return
+func.func @embed_int8_tiled(%ids: memref<?xi32>, %t: memref<512x128xi8>, %ts: memref<512x4xf16>, %h: memref<?x128xf32>) {
   gemma.embed %ids, %t scales %ts -> %h {scale = 11.0 : f32} : memref<?xi32>, memref<512x128xi8>, memref<512x4xf16> -> memref<?x128xf32>
+  return
+}
+
+// int4 tiles hold 16 rows x 8 inputs per 64 bytes: inputs 8v..8v+3 in the
+// low nibbles, 8v+4..8v+7 in the high ones, as q + 8.
+// CHECK-LABEL: func.func @linear_int4_tiled(
+// CHECK:           memref.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : memref<1x16x64xi8> into memref<1x1024xi8>
+// CHECK:           vector.load %{{.*}} : memref<1x1024xi8>, vector<4xi8>
+// CHECK:           arith.extui {{.*}} : vector<4xi8> to vector<4xi32>
+// CHECK:           arith.shrui
+// CHECK:           arith.andi
+// CHECK:           arith.subi
+// CHECK:           math.fma
+func.func @linear_int4_tiled(%x: memref<?x128xf32>, %w: memref<16x64xi8>, %s: memref<16x4xf16>, %y: memref<?x16xf32>) {
+  gemma.linear %x, %w scales %s -> %y : memref<?x128xf32>, memref<16x64xi8>, memref<16x4xf16> -> memref<?x16xf32>
   return
 }

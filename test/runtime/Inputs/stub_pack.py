@@ -4,7 +4,7 @@
   stub_pack.py OUT                        a valid pack for the stub model
   stub_pack.py OUT --hash 0x1234          foreign model hash
   stub_pack.py OUT --magic NOTAPACK       bad magic
-  stub_pack.py OUT --version 2            unsupported pack version
+  stub_pack.py OUT --version 1            unsupported pack version
   stub_pack.py OUT --data-size 32         wrong data size (file stays consistent)
   stub_pack.py OUT --truncate N           keep only the first N bytes
   stub_pack.py OUT --entries 3            claim more header entries than written
@@ -19,7 +19,7 @@ STUB_HASH = 0x5EED0FA11C0FFEE5
 DATA_SIZE = 64
 
 
-def build(hash=STUB_HASH, magic="GEMMAPK1", version=1, data_size=DATA_SIZE,
+def build(hash=STUB_HASH, magic="GEMMAPK1", version=2, data_size=DATA_SIZE,
           truncate=None, entries=None):
     name = b"stub.weight"
     ents = [struct.pack("<I", len(name)) + name +
@@ -41,7 +41,7 @@ VARIANTS = {
     "short": {"truncate": 20},
     "empty": {"truncate": 0},
     "magic": {"magic": "NOTAPACK"},
-    "version": {"version": 2},
+    "version": {"version": 1},
     # entry 0 ends at byte 95; entry 1 would start in the padding
     "entries": {"entries": 2, "truncate": 100},
     # entries 1.. are read from padding and data: a nonsense rank
@@ -58,7 +58,7 @@ p.add_argument("out", nargs="?")
 p.add_argument("--variants")
 p.add_argument("--hash", type=lambda s: int(s, 0), default=STUB_HASH)
 p.add_argument("--magic", default="GEMMAPK1")
-p.add_argument("--version", type=int, default=1)
+p.add_argument("--version", type=int, default=2)
 p.add_argument("--data-size", type=int, default=DATA_SIZE)
 p.add_argument("--truncate", type=int)
 p.add_argument("--entries", type=int)

@@ -1,0 +1,143 @@
+//===- TiledQuantizedDot.cpp ----------------------------------------------===//
+//
+// Per block of 32 inputs, token t and tile (16 rows), with x's 4 bytes for
+// inputs c..c+3 broadcast to every lane:
+//
+//   acc_i = -bias * sum(q_x)                   (x's corrections, or 0)
+//   acc_i += dot4(u_w[c..c+3], q_x[c..c+3])    for each group of 4 inputs
+//   acc_f += (float(acc_i) * s_w[16 rows]) * s_x
+//
+// where u_w is the unsigned operand: q_w + 128 (int8: the stored byte ^ 0x80)
+// or the nibble q_w + 8 (int4, stored so). AVX2 without VNNI multiplies int8
+// as llama.cpp does (|q_x| * sign(q_x) q_w, no bias). Every route gives the
+// same integers and the float steps are the same, so logits do not depend
+// on the CPU's byte-dot instructions.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/TiledQuantizedDot.h"
+#include "passes/ByteDot.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::gemma;
+
+namespace {
+
+bool signedRoute(KernelBuilder &k, WeightFormat format, bool vnni) {
+  return format == WeightFormat::Int8 && !vnni && 4 * k.lanes() == kQuantBlock;
+}
+
+} // namespace
+
+int64_t mlir::gemma::tiledTokensPerBlock(KernelBuilder &k) { return k.lanes() >= 16 ? 8 : 2; }
+
+int64_t mlir::gemma::tiledCorrectionFactor(KernelBuilder &k, WeightFormat format, bool vnni) {
+  if (format == WeightFormat::Int4)
+    return 8;
+  return signedRoute(k, format, vnni) ? 0 : 128;
+}
+
+void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
+                                        const QuantizedActivations &x, const TiledWeight &w,
+                                        const OperandRows &rows, bool vnni) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  assert(blk.rows == kQuantTileRows && blk.depth == w.in && "one tile over all inputs");
+  int64_t lanes = k.lanes(), perTile = kQuantTileRows / lanes, vectorBytes = 4 * lanes;
+  int64_t tokens = blk.tokens, n = tokens * perTile;
+  bool int8 = w.format == WeightFormat::Int8, signedBytes = signedRoute(k, w.format, vnni);
+  // 64-byte tile vectors per block: 4 inputs each (int8) or 8 (int4).
+  int64_t steps = int8 ? kQuantBlock / 4 : kQuantBlock / 8;
+  SmallVector<Value> tile = rows.w(0);
+  tile.back() = b.create<arith::DivUIOp>(loc, tile.back(), k.index(kQuantTileRows));
+  VectorType i32s = vecOf(b, lanes, b.getI32Type()), bytes = vecOf(b, vectorBytes, b.getI8Type());
+  Value zero = intSplat(b, loc, i32s, 0);
+  // x's bytes c..c+3 of token t in every lane (vpbroadcastd from memory).
+  auto broadcastX = [&](int64_t t, Value c) -> Value {
+    Value four = b.create<vector::LoadOp>(loc, vecOf(b, 4, b.getI8Type()), x.values,
+                                          indicesWith(rows.x(t), c));
+    Value word = b.create<vector::ExtractOp>(
+        loc, b.create<vector::BitCastOp>(loc, vecOf(b, 1, b.getI32Type()), four),
+        ArrayRef<int64_t>{0});
+    return b.create<vector::BitCastOp>(loc, bytes, b.create<vector::BroadcastOp>(loc, i32s, word));
+  };
+  auto tileVector = [&](Value block, int64_t step, int64_t v) -> Value {
+    SmallVector<Value> at = tile;
+    at.push_back(plus(k, times(k, block, steps * kTileVectorBytes),
+                      step * kTileVectorBytes + v * vectorBytes));
+    return b.create<vector::LoadOp>(loc, bytes, w.values, at);
+  };
+  SmallVector<Value> init(n, k.constant(0.0, lanes));
+  SmallVector<Value> acc = k.loop(
+      k.index(0), k.index(blk.depth / kQuantBlock), 1, init,
+      [&](Value block, ValueRange accF) -> SmallVector<Value> {
+        SmallVector<Value> accI;
+        for (int64_t t = 0; t < tokens; ++t) {
+          Value start = zero;
+          if (!signedBytes)
+            start = b.create<vector::BroadcastOp>(
+                loc, i32s,
+                b.create<memref::LoadOp>(loc, x.corrections, indicesWith(rows.x(t), block)));
+          accI.append(perTile, start);
+        }
+        Value col0 = times(k, block, kQuantBlock);
+        for (int64_t s = 0; s < steps; ++s) {
+          SmallVector<Value> u, high; // per vector of the tile
+          for (int64_t v = 0; v < perTile; ++v) {
+            Value raw = tileVector(block, s, v);
+            if (int8) {
+              u.push_back(signedBytes ? raw
+                                      : b.create<arith::XOrIOp>(loc, raw,
+                                                                intSplat(b, loc, bytes, 0x80))
+                                            .getResult());
+              continue;
+            }
+            Value mask = intSplat(b, loc, bytes, 0x0F);
+            u.push_back(b.create<arith::AndIOp>(loc, raw, mask));
+            high.push_back(b.create<arith::AndIOp>(
+                loc, b.create<arith::ShRUIOp>(loc, raw, intSplat(b, loc, bytes, 4)), mask));
+          }
+          for (int64_t t = 0; t < tokens; ++t) {
+            Value c = plus(k, col0, s * (int8 ? 4 : 8));
+            Value xb = broadcastX(t, c);
+            Value xHigh = int8 ? Value() : broadcastX(t, plus(k, c, 4));
+            Value absX = signedBytes ? b.create<math::AbsIOp>(loc, xb).getResult() : Value();
+            for (int64_t v = 0; v < perTile; ++v) {
+              Value &a = accI[t * perTile + v];
+              if (signedBytes)
+                a = b.create<arith::AddIOp>(loc, a, signedDotBlock(k, absX, xb, u[v]));
+              else if (int8)
+                a = dotBytes(k, a, u[v], xb, vnni);
+              else
+                a = unsignedDot(k, unsignedDot(k, a, u[v], xb, vnni), high[v], xHigh, vnni);
+            }
+          }
+        }
+        SmallVector<Value> scaleW, next;
+        for (int64_t v = 0; v < perTile; ++v) {
+          SmallVector<Value> at = tile;
+          at.push_back(plus(k, times(k, block, kQuantTileRows), v * lanes));
+          scaleW.push_back(k.load(w.scales, at, lanes));
+        }
+        for (int64_t t = 0; t < tokens; ++t) {
+          Value scaleX = k.splat(k.load(x.scales, indicesWith(rows.x(t), block), 1), lanes);
+          for (int64_t v = 0; v < perTile; ++v) {
+            Value sum = b.create<arith::SIToFPOp>(loc, vecOf(b, lanes, b.getF32Type()),
+                                                  accI[t * perTile + v]);
+            next.push_back(k.fma(k.mul(sum, scaleW[v]), scaleX, accF[t * perTile + v]));
+          }
+        }
+        return next;
+      });
+  // Lanes are rows: no horizontal sums.
+  SmallVector<Value> sums;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t v = 0; v < perTile; ++v)
+      for (int64_t l = 0; l < lanes; ++l)
+        sums.push_back(b.create<vector::ExtractOp>(loc, acc[t * perTile + v], ArrayRef<int64_t>{l}));
+  finishDotBlock(blk, sums);
+}
