@@ -2,6 +2,7 @@
 #include "passes/DotBlock.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
 using namespace mlir::gemma;
@@ -17,6 +18,7 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
     return k.loadWeight(w, scales, indicesWith(rows.w(j), col), width);
   };
   int64_t vl = k.lanes(), n = blk.tokens * blk.rows;
+  int64_t prefetchElems = blk.tokens == 1 ? prefetchDistance(w) : 0;
   int64_t vecEnd = blk.depth - blk.depth % vl;
   SmallVector<Value> sums(n, k.f32(0.0));
   if (vecEnd > 0) {
@@ -26,8 +28,11 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
           SmallVector<Value> xs, ws, next;
           for (int64_t i = 0; i < blk.tokens; ++i)
             xs.push_back(loadX(i, col, vl));
-          for (int64_t j = 0; j < blk.rows; ++j)
+          for (int64_t j = 0; j < blk.rows; ++j) {
+            if (prefetchElems)
+              prefetchAhead(k, w, rows.w(j), col, prefetchElems);
             ws.push_back(loadW(j, col, vl));
+          }
           for (int64_t i = 0; i < blk.tokens; ++i)
             for (int64_t j = 0; j < blk.rows; ++j)
               next.push_back(k.fma(xs[i], ws[j], args[i * blk.rows + j]));
@@ -47,6 +52,17 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
                     return next;
                   });
   finishDotBlock(blk, sums);
+}
+
+int64_t prefetchDistance(Value w) {
+  return kDecodePrefetchBytes * 8 / cast<MemRefType>(w.getType()).getElementTypeBitWidth();
+}
+
+void prefetchAhead(KernelBuilder &k, Value w, SmallVector<Value> row, Value col,
+                   int64_t elements) {
+  k.builder().create<memref::PrefetchOp>(k.location(), w,
+                                         indicesWith(row, plus(k, col, elements)),
+                                         /*isWrite=*/false, /*locality=*/3, /*data=*/true);
 }
 
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums) {

@@ -65,10 +65,15 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
         ArrayRef<int64_t>{0});
     return b.create<vector::BitCastOp>(loc, bytes, b.create<vector::BroadcastOp>(loc, i32s, word));
   };
+  // A single token (decode GEMV) prefetches its weights (DotBlock.h), once
+  // per 64-byte step.
+  int64_t prefetchBytes = tokens == 1 ? kDecodePrefetchBytes : 0;
   auto tileVector = [&](Value block, int64_t step, int64_t v) -> Value {
     SmallVector<Value> at = tile;
     at.push_back(plus(k, times(k, block, steps * kTileVectorBytes),
                       step * kTileVectorBytes + v * vectorBytes));
+    if (prefetchBytes && v == 0)
+      prefetchAhead(k, w.values, tile, at.back(), prefetchBytes);
     return b.create<vector::LoadOp>(loc, bytes, w.values, at);
   };
   SmallVector<Value> init(n, k.constant(0.0, lanes));

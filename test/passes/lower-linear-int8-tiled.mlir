@@ -53,6 +53,11 @@
 // CHECK:               math.fma
 // CHECK-NOT:           vector.reduction
 // CHECK:               scf.yield
+// The single-token loop (decode GEMV) prefetches the tile 2 KB ahead, once
+// per 64-byte step (kDecodePrefetchBytes, passes/DotBlock.h); token blocks
+// do not.
+// CHECK:             %[[AHEAD:.*]] = arith.addi %{{.*}}, %c2048
+// CHECK:             memref.prefetch %[[TILES]][%{{.*}}, %[[AHEAD]]], read, locality<3>, data : memref<2x1024xi8>
 // CHECK:         memref.dealloc %[[XQ]]
 func.func @linear_int8_tiled(%x: memref<?x64xf32>, %w: memref<32x64xi8>, %s: memref<32x2xf16>, %y: memref<?x32xf32>) {
   gemma.linear %x, %w scales %s -> %y : memref<?x64xf32>, memref<32x64xi8>, memref<32x2xf16> -> memref<?x32xf32>
