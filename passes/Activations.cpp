@@ -15,12 +15,14 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
   prepared.x = x;
   prepared.vnni = options.vnni;
   WeightFormat format = weightFormat(weight, scales);
-  if (options.int8 && format != WeightFormat::Float && weightTiled(weight, scales)) {
-    prepared.tiled = tiledView(k, weight, scales);
-    prepared.int8 = quantizeActivations(k, x, tiledCorrectionFactor(k, format, options.vnni));
-  } else if (options.int8 && format != WeightFormat::Float)
-    prepared.int8 = quantizeActivations(k, x);
-  else if (options.bf16 && bf16DotApplies(k, weight, scales))
+  if (options.int8 && format != WeightFormat::Float) {
+    int64_t correction = 0;
+    if (weightTiled(weight, scales)) {
+      prepared.tiled = tiledView(k, weight, scales);
+      correction = tiledCorrectionFactor(k, format, options.vnni);
+    }
+    prepared.int8 = quantizeActivations(k, x, correction);
+  } else if (options.bf16 && bf16DotApplies(k, weight, scales))
     prepared.bf16 = roundActivationsToBf16(k, x);
   return prepared;
 }

@@ -50,7 +50,8 @@ Value mlir::gemma::loadTiledWeight(KernelBuilder &k, const TiledWeight &t, Value
   Value row = at[at.size() - 2], col = at.back();
   SmallVector<Value> lead(at.drop_back(2));
   lead.push_back(b.create<arith::DivUIOp>(loc, row, k.index(kQuantTileRows)));
-  Value lane = times(k, b.create<arith::RemUIOp>(loc, row, k.index(kQuantTileRows)), 4);
+  Value rowInTile = b.create<arith::RemUIOp>(loc, row, k.index(kQuantTileRows));
+  Value lane = times(k, rowInTile, 4);
   bool int8 = t.format == WeightFormat::Int8;
   int64_t columnsPerVector = int8 ? 4 : 8;
   // One piece of n <= 4 columns from c: the bytes of row `row` in the
@@ -77,8 +78,8 @@ Value mlir::gemma::loadTiledWeight(KernelBuilder &k, const TiledWeight &t, Value
     return b.create<arith::SubIOp>(loc, nib, intSplat(b, loc, ints, 8));
   };
   Value q;
-  if (width == 1 || width < 4) {
-    assert(width == 1 && "tiled loads take 1 or a multiple of 4 columns");
+  assert((width == 1 || width % 4 == 0) && "tiled loads take 1 or a multiple of 4 columns");
+  if (width == 1) {
     q = piece(col, 1);
   } else {
     for (int64_t p = 0; p < width; p += 4) {
@@ -97,9 +98,7 @@ Value mlir::gemma::loadTiledWeight(KernelBuilder &k, const TiledWeight &t, Value
   // The block's scale, widened and splat.
   SmallVector<Value> scaleAt(lead);
   Value block = b.create<arith::DivUIOp>(loc, col, k.index(kQuantBlock));
-  scaleAt.push_back(b.create<arith::AddIOp>(
-      loc, times(k, block, kQuantTileRows),
-      b.create<arith::RemUIOp>(loc, row, k.index(kQuantTileRows))));
+  scaleAt.push_back(b.create<arith::AddIOp>(loc, times(k, block, kQuantTileRows), rowInTile));
   Value scale = k.load(t.scales, scaleAt, 1);
   VectorType floats = vecOf(b, width, b.getF32Type());
   Value f = b.create<arith::SIToFPOp>(loc, floats, q);
