@@ -74,6 +74,7 @@ llvm::Expected<CpuTarget> gemma::resolveCpuTarget(llvm::StringRef name) {
   target.vectorWidth = avx512 ? 16 : 8;
   target.vnni = avx512 && enabled.lookup("avx512vnni");
   target.bf16Dot = avx512 && enabled.lookup("avx512bf16");
+  target.amxBf16 = target.bf16Dot && enabled.lookup("amx-tile") && enabled.lookup("amx-bf16");
   target.requiredBits = 0;
   for (const FeatureBit &f : kFeatureBits)
     if (enabled.lookup(f.llvmName))

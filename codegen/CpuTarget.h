@@ -17,6 +17,7 @@ struct CpuTarget {
   uint64_t requiredBits;  // GEMMA_CPU_* bits the runtime checks at start
   bool vnni = false;      // AVX-512 VNNI with zmm kernels: vpdpbusd for int8 dots
   bool bf16Dot = false;   // AVX512_BF16 with zmm kernels: vdpbf16ps for bf16 dots
+  bool amxBf16 = false;   // AMX-TILE + AMX-BF16 with zmm kernels: tdpbf16ps GEMMs
   std::string describe() const; // "x86-64-v4 (AVX-512, 16 f32 lanes)"
 };
 

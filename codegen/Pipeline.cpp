@@ -6,6 +6,7 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
@@ -17,6 +18,8 @@
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/AMX/Transforms.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -75,7 +78,7 @@ std::vector<Phase> buildPhases() {
   list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
                   [](OpPassManager &pm, const PipelineOptions &o) {
                     GemmaLowerLinearOptions lin{o.vectorWidth, o.int8Activations, o.vnni,
-                                                o.bf16Activations};
+                                                o.bf16Activations, o.amx};
                     GemmaLowerAttentionOptions att{o.vectorWidth};
                     GemmaLowerMoEOptions moe{o.vectorWidth};
                     GemmaLowerElementwiseOptions ew{o.vectorWidth};
@@ -101,15 +104,26 @@ std::vector<Phase> buildPhases() {
                                       [] { return createGemmaApproximateMath(); }, false);
                     pm.addPass(createGemmaLowerAllocaScopes());
                     pm.addPass(createSCFToControlFlowPass());
-                    pm.addPass(createConvertVectorToLLVMPass());
+                    ConvertVectorToLLVMPassOptions vectorToLLVM;
+                    // AMX tiles (passes/AmxDot.cpp) and their C tiles' 16x16
+                    // transposes, as shuffles instead of 256 element moves.
+                    vectorToLLVM.amx = true;
+                    vectorToLLVM.vectorTransposeLowering =
+                        vector::VectorTransposeLowering::Shuffle16x16;
+                    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
                     pm.addPass(memref::createExpandStridedMetadataPass());
                     pm.addPass(createLowerAffinePass());
                     pm.addPass(createFinalizeMemRefToLLVMConversionPass());
                     pm.addPass(createConvertMathToLLVMPass());
                     pm.addPass(createArithToLLVMConversionPass());
                     pm.addPass(createConvertIndexToLLVMPass());
+                    // convert-to-llvm rather than convert-cf-to-llvm: its type
+                    // converter also knows !amx.tile, which the AMX kernels'
+                    // loop-carried accumulators pass through branches.
+                    ConvertToLLVMPassOptions branches;
+                    branches.filterDialects = {"cf", "amx"};
+                    pm.addPass(createConvertToLLVMPass(branches));
                     pm.addPass(createConvertOpenMPToLLVMPass());
-                    pm.addPass(createConvertControlFlowToLLVMPass());
                     pm.addPass(createConvertFuncToLLVMPass());
                     // Vector unrolling leaves ub.poison placeholders.
                     pm.addPass(createUBToLLVMConversionPass());
@@ -179,7 +193,8 @@ void mlir::gemma::registerPhasePipelines() {
 void mlir::gemma::registerPipelineDialects(DialectRegistry &registry) {
   registry.insert<GemmaDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
                   memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect,
-                  omp::OpenMPDialect, cf::ControlFlowDialect, LLVM::LLVMDialect>();
+                  omp::OpenMPDialect, cf::ControlFlowDialect, LLVM::LLVMDialect,
+                  amx::AMXDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
@@ -191,4 +206,5 @@ void mlir::gemma::registerPipelineDialects(DialectRegistry &registry) {
   index::registerConvertIndexToLLVMInterface(registry);
   vector::registerConvertVectorToLLVMInterface(registry);
   registerConvertOpenMPToLLVMInterface(registry);
+  registerConvertAMXToLLVMInterface(registry);
 }

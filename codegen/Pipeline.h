@@ -32,6 +32,8 @@ struct PipelineOptions {
   bool vnni = false; // the target has AVX-512 VNNI (vpdpbusd on zmm)
   /// gemmac --activations bf16: x rounded to bf16 for bf16 weights (vdpbf16ps).
   bool bf16Activations = false;
+  /// With bf16Activations, the target has AMX-BF16: prefill GEMMs on tiles.
+  bool amx = false;
 };
 
 struct Phase {

@@ -14,26 +14,20 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
+#include "passes/AmxDot.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <array>
 
 using namespace mlir;
 using namespace mlir::gemma;
 
-namespace {
-
-struct Grouping {
-  Value offsets;   // [E + 1]: first pair index of each expert in `pairs`
-  Value pairs;     // [T * K]: (token * K + slot), grouped by expert
-  Value active;    // [E]: the experts with at least one pair
-  Value numActive; // index
-};
-
-/// Counting sort of the T*K routed (token, slot) pairs by expert id.
-Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
+Grouping mlir::gemma::groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Type index = b.getIndexType();
@@ -80,8 +74,6 @@ Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts) {
   });
   return g;
 }
-
-} // namespace
 
 void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                                            const PreparedActivations &prepared) {
@@ -134,5 +126,90 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
       k.loop(begin, full, tokenBlock, [&](Value p0) { emitPairs(p0, tokenBlock); });
       k.loop(full, end, 1, [&](Value p) { emitPairs(p, 1); });
     });
+  });
+}
+
+void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Value x = op.getX(), w = op.getWeight(), out = op.getOut();
+  auto wType = cast<MemRefType>(w.getType());
+  int64_t experts = wType.getDimSize(0), outRows = wType.getDimSize(1),
+          depth = wType.getDimSize(2);
+  int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
+  bool perExpertInput = cast<MemRefType>(x.getType()).getRank() == 3;
+  k.allocaScope([&] {
+    Grouping g = groupByExpert(k, op.getIndices(), experts);
+    // Each active expert's pairs fill whole 16-token tiles of their own
+    // (the last one padded): firstTile[a] is where active expert a starts.
+    Value firstTile = b.create<memref::AllocaOp>(
+        loc, MemRefType::get({experts + 1}, b.getIndexType()));
+    auto pairRange = [&](Value a) {
+      Value e = b.create<memref::LoadOp>(loc, g.active, a);
+      Value begin = b.create<memref::LoadOp>(loc, g.offsets, e);
+      Value end = b.create<memref::LoadOp>(loc, g.offsets, plus(k, e, 1));
+      return std::array<Value, 3>{e, begin, end};
+    };
+    auto tilesOf = [&](Value begin, Value end) -> Value {
+      Value count = b.create<arith::SubIOp>(loc, end, begin);
+      return b.create<arith::DivUIOp>(loc, plus(k, count, kAmxTileTokens - 1),
+                                      k.index(kAmxTileTokens));
+    };
+    Value numTiles = k.loop(k.index(0), g.numActive, 1, {k.index(0)},
+                            [&](Value a, ValueRange sum) -> SmallVector<Value> {
+      auto [e, begin, end] = pairRange(a);
+      b.create<memref::StoreOp>(loc, sum[0], firstTile, a);
+      return {b.create<arith::AddIOp>(loc, sum[0], tilesOf(begin, end))};
+    })[0];
+    Value tiles = allocTokenTiles(k, numTiles, depth);
+    // The (token, slot) of pair p of [begin, end), clamped to the last one.
+    auto pairAt = [&](Value p, Value end) {
+      Value clamped = b.create<arith::MinUIOp>(loc, p, plus(k, end, -1));
+      Value pair = b.create<memref::LoadOp>(loc, g.pairs, clamped);
+      return std::pair<Value, Value>{b.create<arith::DivUIOp>(loc, pair, k.index(slots)),
+                                     b.create<arith::RemUIOp>(loc, pair, k.index(slots))};
+    };
+    k.parallel({g.numActive}, [&](ValueRange ivs) {
+      auto [e, begin, end] = pairRange(ivs[0]);
+      Value tile0 = b.create<memref::LoadOp>(loc, firstTile, ivs[0]);
+      k.loop(k.index(0), tilesOf(begin, end), 1, [&](Value local) {
+        Value p0 = b.create<arith::AddIOp>(loc, begin, times(k, local, kAmxTileTokens));
+        packTokenTile(k, tiles, b.create<arith::AddIOp>(loc, tile0, local), x,
+                      [&](Value j) -> SmallVector<Value> {
+          auto [token, slot] = pairAt(b.create<arith::AddIOp>(loc, p0, j), end);
+          if (perExpertInput)
+            return {token, slot};
+          return {token};
+        });
+      });
+    });
+    int64_t panelRows = amxPanelRows(outRows, 64);
+    int64_t rowTiles = panelRows == kAmxTileRows ? 1 : 2;
+    k.parallel({g.numActive, k.index(outRows / panelRows)}, [&](ValueRange ivs) {
+      k.allocaScope([&] {
+        Value scratch = allocAmxScratch(k);
+        auto [e, begin, end] = pairRange(ivs[0]);
+        Value tile0 = b.create<memref::LoadOp>(loc, firstTile, ivs[0]);
+        Value panel0 = times(k, ivs[1], panelRows);
+        k.loop(k.index(0), tilesOf(begin, end), 1, [&](Value local) {
+          Value p0 = b.create<arith::AddIOp>(loc, begin, times(k, local, kAmxTileTokens));
+          k.loop(k.index(0), k.index(panelRows), rowTiles * kAmxTileRows, [&](Value offset) {
+            Value row0 = b.create<arith::AddIOp>(loc, panel0, offset);
+            AmxBlock blk{row0, rowTiles, b.create<arith::AddIOp>(loc, tile0, local), 1};
+            emitAmxBlock(k, blk, w, {e}, tiles, scratch,
+                         [&](int64_t, int64_t j, int64_t r, Value v) {
+              Value p = plus(k, p0, j);
+              Value real = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, p, end);
+              auto ifOp = b.create<scf::IfOp>(loc, real, /*withElseRegion=*/false);
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(ifOp.thenBlock());
+              auto [token, slot] = pairAt(p, end);
+              k.store(v, out, {token, slot, plus(k, row0, r * kAmxTileRows)});
+            });
+          });
+        });
+      });
+    });
+    b.create<memref::DeallocOp>(loc, tiles);
   });
 }

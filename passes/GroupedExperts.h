@@ -8,11 +8,24 @@
 
 namespace mlir::gemma {
 
+/// The T*K routed (token, slot) pairs of an expert_linear sorted by expert
+/// (a counting sort into stack buffers).
+struct Grouping {
+  Value offsets;   // [E + 1]: first pair index of each expert in `pairs`
+  Value pairs;     // [T * K]: (token * K + slot), grouped by expert
+  Value active;    // [E]: the experts with at least one pair
+  Value numActive; // index
+};
+Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts);
+
 /// Lowers `op` (gemma-lower-linear): (token, slot) pairs grouped by expert,
 /// then a register-blocked GEMM per active expert. See GroupedExperts.cpp.
 /// `x` says in which form the blocks read the activations (f32, int8 or
 /// bf16; Activations.h).
 void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op, const PreparedActivations &x);
+/// The same on AMX tiles (AmxDot.h): each active expert's tokens in
+/// 16-token tiles, 2 row tiles x 1 token tile per block.
+void lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op);
 
 } // namespace mlir::gemma
 

@@ -10,11 +10,13 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
+#include "passes/AmxDot.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -121,13 +123,32 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
       Value x = linear ? linear.getX() : expert.getX();
       Value w = linear ? linear.getWeight() : expert.getWeight();
       Value scales = linear ? linear.getScales() : expert.getScales();
-      PreparedActivations prepared = prepareActivations(
-          k, x, w, scales, ActivationOptions{int8Activations, vnni, bf16Activations});
-      if (linear)
-        lowerLinear(k, linear, prepared);
-      else
-        lowerGroupedExpertLinear(k, expert, prepared);
-      releaseActivations(k, prepared);
+      auto lowerWithDotBlocks = [&] {
+        PreparedActivations prepared = prepareActivations(
+            k, x, w, scales, ActivationOptions{int8Activations, vnni, bf16Activations});
+        if (linear)
+          lowerLinear(k, linear, prepared);
+        else
+          lowerGroupedExpertLinear(k, expert, prepared);
+        releaseActivations(k, prepared);
+      };
+      // The LM head (soft-cap, argmax) keeps its fused epilogue.
+      bool useAmx = amx && bf16Activations && amxApplies(w, scales) && !(linear && linear.getSoftcap());
+      if (!useAmx) {
+        lowerWithDotBlocks();
+      } else {
+        // Chosen per call: prefill chunks take the tiles, decode the GEMV.
+        Value many = rewriter.create<arith::CmpIOp>(op->getLoc(), arith::CmpIPredicate::uge,
+                                                    k.dim(x, 0), k.index(kAmxMinTokens));
+        auto ifOp = rewriter.create<scf::IfOp>(op->getLoc(), many, /*withElseRegion=*/true);
+        rewriter.setInsertionPointToStart(ifOp.thenBlock());
+        if (linear)
+          lowerLinearAmx(k, linear);
+        else
+          lowerGroupedExpertLinearAmx(k, expert);
+        rewriter.setInsertionPointToStart(ifOp.elseBlock());
+        lowerWithDotBlocks();
+      }
       rewriter.eraseOp(op);
     }
   }

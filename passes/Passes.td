@@ -89,7 +89,8 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     multiplies bytes (passes/QuantizedDot.cpp); `vnni` emits vpdpbusd for it.
     With bf16-activations (AVX512_BF16 targets), a linear with bf16 weights
     rounds x to bf16 once and multiplies bf16 pairs with vdpbf16ps
-    (passes/Bf16Dot.cpp).
+    (passes/Bf16Dot.cpp); with `amx` too, calls of 16 or more tokens run
+    on AMX tiles instead (passes/AmxDot.cpp).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -99,11 +100,14 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Use AVX-512 VNNI vpdpbusd for the byte dot (needs vector-width 16)">,
     Option<"bf16Activations", "bf16-activations", "bool", /*default=*/"false",
-           "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">
+           "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">,
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "With bf16-activations: bf16 GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-                           "::mlir::memref::MemRefDialect", "::mlir::LLVM::LLVMDialect"];
+                           "::mlir::memref::MemRefDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::amx::AMXDialect"];
 }
 
 def GemmaLowerAttention : VectorWidthPass<"gemma-lower-attention", "::mlir::func::FuncOp"> {

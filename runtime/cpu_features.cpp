@@ -14,6 +14,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace gemma_rt {
 
@@ -34,11 +38,24 @@ const FeatureName kFeatureNames[] = {
     {GEMMA_CPU_AVX512DQ, "AVX-512DQ"},
     {GEMMA_CPU_AVX512BF16, "AVX-512BF16"},
     {GEMMA_CPU_AVX512VNNI, "AVX-512VNNI"},
+    {GEMMA_CPU_AMXBF16, "AMX-BF16"},
 };
 
 constexpr uint64_t kV3 = GEMMA_CPU_AVX2 | GEMMA_CPU_FMA | GEMMA_CPU_F16C;
 constexpr uint64_t kV4 = kV3 | GEMMA_CPU_AVX512F | GEMMA_CPU_AVX512BW |
                          GEMMA_CPU_AVX512VL | GEMMA_CPU_AVX512DQ;
+
+/// Linux hands out the 8 KB AMX tile state only to processes that ask
+/// (arch_prctl ARCH_REQ_XCOMP_PERM, once, for all threads); without it the
+/// first tile instruction dies with SIGILL. Asking is harmless elsewhere.
+bool requestTileState() {
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr int kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
+}
 
 } // namespace
 
@@ -81,6 +98,10 @@ uint64_t detectCpuFeatures() {
         bits |= GEMMA_CPU_AVX512VL;
       if (c & (1u << 11))
         bits |= GEMMA_CPU_AVX512VNNI;
+      const bool amxTile = d & (1u << 24), amxBf16 = d & (1u << 22);
+      const bool tileOs = (xcr0Lo & 0x60000) == 0x60000; // XTILECFG, XTILEDATA
+      if (amxTile && amxBf16 && tileOs && requestTileState())
+        bits |= GEMMA_CPU_AMXBF16;
       if (leaf7MaxSub >= 1) {
         __get_cpuid_count(7, 1, &a, &b, &c, &d);
         if (a & (1u << 5))
@@ -130,6 +151,11 @@ Status checkCpuFeatures(uint64_t required) {
   const char *level = (have & kV4) == kV4   ? "x86-64-v4"
                       : (have & kV3) == kV3 ? "x86-64-v3"
                                             : "x86-64-v2";
+  if (missing == GEMMA_CPU_AMXBF16)
+    return Status::error(
+        "this deployable multiplies bf16 on AMX tiles (gemmac --activations bf16 for a CPU "
+        "with AMX-BF16); this CPU or its OS does not offer them (recompile with gemmac "
+        "--cpu=native, or --activations f32)");
   return Status::error(
       format("this deployable was compiled for a CPU with %s; this CPU lacks "
              "%s (recompile with gemmac --cpu=%s)",

@@ -104,7 +104,9 @@ enum {
   GEMMA_CPU_AVX512VL = 1 << 5,
   GEMMA_CPU_AVX512DQ = 1 << 6,
   GEMMA_CPU_AVX512BF16 = 1 << 7,
-  GEMMA_CPU_AVX512VNNI = 1 << 8
+  GEMMA_CPU_AVX512VNNI = 1 << 8,
+  /* AMX-TILE + AMX-BF16, and Linux lets the process use the tile state */
+  GEMMA_CPU_AMXBF16 = 1 << 9
 };
 
 #ifdef __cplusplus

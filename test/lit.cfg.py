@@ -46,3 +46,6 @@ if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags:
         config.available_features.add("avx512vnni")
     if "avx512_bf16" in flags:
         config.available_features.add("avx512bf16")
+        # /proc/cpuinfo lists AMX only where the kernel supports its state.
+        if {"amx_tile", "amx_bf16"} <= flags:
+            config.available_features.add("amxbf16")

@@ -127,8 +127,9 @@ static cl::opt<Activations> activations(
                clEnumValN(Activations::Bf16, "bf16",
                           "rounded to bf16 for bf16 weights (llama.cpp's BF16 activations); "
                           "vdpbf16ps dot products, needs a --cpu with AVX512_BF16 (e.g. "
-                          "sapphirerapids, cooperlake, znver4); logits differ from f32 by "
-                          "~1e-2")),
+                          "sapphirerapids, cooperlake, znver4); with AMX-BF16 too "
+                          "(sapphirerapids) prefills multiply on AMX tiles; logits differ "
+                          "from f32 by ~1e-2")),
     cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
@@ -297,7 +298,11 @@ int main(int argc, char **argv) {
   info[GEMMA_INFO_KV_BYTES] = static_cast<int64_t>(model.kvBytes);
   info[GEMMA_INFO_SCRATCH_BYTES] = static_cast<int64_t>(model.scratchBytes);
   info[GEMMA_INFO_WEIGHTS_BYTES] = static_cast<int64_t>(model.pack.dataSize());
-  info[GEMMA_INFO_CPU_FEATURES] = static_cast<int64_t>(target.requiredBits);
+  // AMX is the one feature the code may need that LLVM never emits on its
+  // own: required only where the AMX kernels are generated.
+  bool useAmx = activations == Activations::Bf16 && target.amxBf16;
+  info[GEMMA_INFO_CPU_FEATURES] =
+      static_cast<int64_t>(target.requiredBits | (useAmx ? GEMMA_CPU_AMXBF16 : 0));
   info[GEMMA_INFO_BOS] = cfg.bosTokenId;
   info[GEMMA_INFO_EOS] = cfg.eosTokenIds.empty() ? -1 : cfg.eosTokenIds.front();
   info[GEMMA_INFO_NUM_LAYERS] = cfg.numLayers;
@@ -327,6 +332,7 @@ int main(int argc, char **argv) {
   pipeline.int8Activations = activations == Activations::Int8;
   pipeline.vnni = target.vnni;
   pipeline.bf16Activations = activations == Activations::Bf16;
+  pipeline.amx = useAmx;
   pipeline.verbose = !quiet;
   progress("compiling for " + target.describe());
   if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))
