@@ -45,6 +45,21 @@ bool mlir::gemma::amxApplies(Value weight, Value scales) {
          type.getDimSize(rank - 2) % kAmxTileRows == 0;
 }
 
+bool mlir::gemma::amxLowers(Operation *op) {
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return !linear.getSoftcap() && amxApplies(linear.getWeight(), linear.getScales());
+  if (auto expert = dyn_cast<ExpertLinearOp>(op))
+    return amxApplies(expert.getWeight(), expert.getScales());
+  return false;
+}
+
+bool mlir::gemma::moduleUsesAmx(Operation *module) {
+  return module->walk([](Operation *op) {
+                 return amxLowers(op) ? WalkResult::interrupt() : WalkResult::advance();
+               })
+      .wasInterrupted();
+}
+
 int64_t mlir::gemma::amxPanelRows(int64_t outRows, int64_t cap) {
   for (int64_t rows = cap; rows > kAmxTileRows; rows /= 2)
     if (outRows % rows == 0)
@@ -52,31 +67,48 @@ int64_t mlir::gemma::amxPanelRows(int64_t outRows, int64_t cap) {
   return kAmxTileRows;
 }
 
-Value mlir::gemma::allocTokenTiles(KernelBuilder &k, Value numTiles, int64_t depth) {
+TokenTiles mlir::gemma::allocTokenTiles(KernelBuilder &k, Value numTiles, int64_t depth,
+                                        int64_t parts) {
   OpBuilder &b = k.builder();
   auto type = MemRefType::get({ShapedType::kDynamic, depth / 2, 2 * kAmxTileTokens},
                               b.getBF16Type());
-  return b.create<memref::AllocOp>(k.location(), type, ValueRange{numTiles});
+  TokenTiles tiles;
+  for (int64_t p = 0; p < parts; ++p)
+    tiles.parts.push_back(b.create<memref::AllocOp>(k.location(), type, ValueRange{numTiles}));
+  return tiles;
 }
 
-void mlir::gemma::packTokenTile(KernelBuilder &k, Value tiles, Value tile, Value x,
+void mlir::gemma::freeTokenTiles(KernelBuilder &k, const TokenTiles &tiles) {
+  for (Value part : tiles.parts)
+    k.builder().create<memref::DeallocOp>(k.location(), part);
+}
+
+void mlir::gemma::packTokenTile(KernelBuilder &k, const TokenTiles &tiles, Value tile, Value x,
                                 const std::function<SmallVector<Value>(Value j)> &xRow) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   int64_t depth = cast<MemRefType>(x.getType()).getShape().back();
   auto bf16s = VectorType::get({kAmxStepDepth}, b.getBF16Type());
+  auto f32s = VectorType::get({kAmxStepDepth}, b.getF32Type());
+  // Stores 32 bf16 of token j's row (16 input pairs) into rows k2.. of `to`.
+  auto storePairs = [&](Value rounded, Value to, Value k2, Value column) {
+    for (int64_t l = 0; l < kAmxStepDepth / 2; ++l) {
+      Value two = b.create<vector::ExtractStridedSliceOp>(
+          loc, rounded, ArrayRef<int64_t>{2 * l}, ArrayRef<int64_t>{2}, ArrayRef<int64_t>{1});
+      b.create<vector::StoreOp>(loc, two, to, ValueRange{tile, plus(k, k2, l), column});
+    }
+  };
   k.loop(k.index(0), k.index(kAmxTileTokens), 1, [&](Value j) {
     SmallVector<Value> row = xRow(j);
     Value column = times(k, j, 2);
     k.loop(k.index(0), k.index(depth), kAmxStepDepth, [&](Value col) {
-      Value rounded =
-          b.create<arith::TruncFOp>(loc, bf16s, k.load(x, indicesWith(row, col), kAmxStepDepth));
+      Value rest = k.load(x, indicesWith(row, col), kAmxStepDepth);
       Value k2 = b.create<arith::DivUIOp>(loc, col, k.index(2));
-      for (int64_t l = 0; l < kAmxStepDepth / 2; ++l) {
-        Value two = b.create<vector::ExtractStridedSliceOp>(loc, rounded, ArrayRef<int64_t>{2 * l},
-                                                            ArrayRef<int64_t>{2},
-                                                            ArrayRef<int64_t>{1});
-        b.create<vector::StoreOp>(loc, two, tiles, ValueRange{tile, plus(k, k2, l), column});
+      for (size_t p = 0; p < tiles.parts.size(); ++p) {
+        Value rounded = b.create<arith::TruncFOp>(loc, bf16s, rest);
+        storePairs(rounded, tiles.parts[p], k2, column);
+        if (p + 1 < tiles.parts.size()) // exact: rounded is within 2^-9 of rest
+          rest = k.sub(rest, b.create<arith::ExtFOp>(loc, f32s, rounded));
       }
     });
   });
@@ -89,7 +121,7 @@ Value mlir::gemma::allocAmxScratch(KernelBuilder &k) {
 }
 
 void mlir::gemma::emitAmxBlock(
-    KernelBuilder &k, const AmxBlock &blk, Value weight, ValueRange lead, Value tiles,
+    KernelBuilder &k, const AmxBlock &blk, Value weight, ValueRange lead, const TokenTiles &tiles,
     Value scratch, const std::function<void(int64_t n, int64_t j, int64_t r, Value v)> &store) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
@@ -105,19 +137,23 @@ void mlir::gemma::emitAmxBlock(
       k.index(0), k.index(depth / 2), kAmxStepDepth / 2, init,
       [&](Value k2, ValueRange args) {
         Value col = times(k, k2, 2);
-        SmallVector<Value> as, bs, next;
+        SmallVector<Value> as, next(args.begin(), args.end());
         for (int64_t r = 0; r < blk.rowTiles; ++r) {
           SmallVector<Value> at(lead.begin(), lead.end());
           at.append({plus(k, blk.row0, r * kAmxTileRows), col});
           as.push_back(b.create<amx::TileLoadOp>(loc, opType, weight, at));
         }
+        // One B tile live at a time, so a split x (several B tiles per
+        // token tile) still fits the 8 registers: C, A and the B in use.
         for (int64_t n = 0; n < blk.tokenTiles; ++n)
-          bs.push_back(b.create<amx::TileLoadOp>(
-              loc, opType, tiles, ValueRange{plus(k, blk.tile0, n), k2, k.index(0)}));
-        for (int64_t r = 0; r < blk.rowTiles; ++r)
-          for (int64_t n = 0; n < blk.tokenTiles; ++n)
-            next.push_back(b.create<amx::TileMulFOp>(loc, accType, as[r], bs[n],
-                                                     args[r * blk.tokenTiles + n]));
+          for (Value part : tiles.parts) {
+            Value bt = b.create<amx::TileLoadOp>(
+                loc, opType, part, ValueRange{plus(k, blk.tile0, n), k2, k.index(0)});
+            for (int64_t r = 0; r < blk.rowTiles; ++r) {
+              Value &c = next[r * blk.tokenTiles + n];
+              c = b.create<amx::TileMulFOp>(loc, accType, as[r], bt, c);
+            }
+          }
         return next;
       });
   auto rowType = VectorType::get({kAmxTileTokens}, f32);
@@ -139,7 +175,7 @@ void mlir::gemma::emitAmxBlock(
     }
 }
 
-void mlir::gemma::lowerLinearAmx(KernelBuilder &k, LinearOp op) {
+void mlir::gemma::lowerLinearAmx(KernelBuilder &k, LinearOp op, int64_t parts) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), out = op.getOut();
@@ -152,7 +188,7 @@ void mlir::gemma::lowerLinearAmx(KernelBuilder &k, LinearOp op) {
   Value pairs = b.create<arith::DivUIOp>(
       loc, plus(k, tokens, tokenTiles * kAmxTileTokens - 1), k.index(tokenTiles * kAmxTileTokens));
   Value numTiles = times(k, pairs, tokenTiles);
-  Value tiles = allocTokenTiles(k, numTiles, depth);
+  TokenTiles tiles = allocTokenTiles(k, numTiles, depth, parts);
   k.parallel({numTiles}, [&](ValueRange ivs) {
     packTokenTile(k, tiles, ivs[0], x, [&](Value j) -> SmallVector<Value> {
       Value t = b.create<arith::AddIOp>(loc, times(k, ivs[0], kAmxTileTokens), j);
@@ -181,5 +217,5 @@ void mlir::gemma::lowerLinearAmx(KernelBuilder &k, LinearOp op) {
       });
     });
   });
-  b.create<memref::DeallocOp>(loc, tiles);
+  freeTokenTiles(k, tiles);
 }

@@ -33,11 +33,21 @@ int64_t amxPanelRows(int64_t outRows, int64_t cap);
 
 /// x as AMX B operands, [tiles][depth / 2][32] bf16: row k2 of tile t holds
 /// (x[token, 2 k2], x[token, 2 k2 + 1]) for the tile's 16 tokens (the VNNI
-/// pair layout tdpbf16ps reads).
-Value allocTokenTiles(KernelBuilder &k, Value numTiles, int64_t depth);
+/// pair layout tdpbf16ps reads), in `parts` buffers: part 0 is x rounded to
+/// bf16, part p the rest x - (parts before it) rounded to bf16, and the
+/// block multiplies each: 3 parts give x to 2^-27 of |x|, past f32's 2^-24.
+struct TokenTiles {
+  SmallVector<Value, 3> parts;
+};
+/// 1 part for bf16 activations (x rounded, as the vdpbf16ps kernels do); 3
+/// for f32 activations, whose results must match the FMA kernels (the
+/// goldens' 1e-3; 2 parts, 2^-18, measured 1.3e-3 on them).
+inline int64_t amxActivationParts(bool bf16Activations) { return bf16Activations ? 1 : 3; }
+TokenTiles allocTokenTiles(KernelBuilder &k, Value numTiles, int64_t depth, int64_t parts);
+void freeTokenTiles(KernelBuilder &k, const TokenTiles &tiles);
 /// Rounds to bf16 and stores 16 rows of x, xRow(j) giving the indices before
 /// the column of the tile's token j (an index value), as tile `tile`.
-void packTokenTile(KernelBuilder &k, Value tiles, Value tile, Value x,
+void packTokenTile(KernelBuilder &k, const TokenTiles &tiles, Value tile, Value x,
                    const std::function<SmallVector<Value>(Value j)> &xRow);
 
 /// rowTiles x tokenTiles C tiles: rows [row0, row0 + 16 rowTiles) of the
@@ -52,14 +62,22 @@ struct AmxBlock {
   int64_t tokenTiles;
 };
 void emitAmxBlock(KernelBuilder &k, const AmxBlock &blk, Value weight, ValueRange lead,
-                  Value tiles, Value scratch,
+                  const TokenTiles &tiles, Value scratch,
                   const std::function<void(int64_t n, int64_t j, int64_t r, Value v)> &store);
 
 /// A 16x16 f32 stack buffer for emitAmxBlock.
 Value allocAmxScratch(KernelBuilder &k);
 
-/// Lowers a linear (no soft-cap) with at least kAmxMinTokens tokens.
-void lowerLinearAmx(KernelBuilder &k, LinearOp op);
+/// Lowers a linear (no soft-cap) with at least kAmxMinTokens tokens, x as
+/// `parts` bf16 terms.
+void lowerLinearAmx(KernelBuilder &k, LinearOp op, int64_t parts);
+
+/// Whether gemma-lower-linear{amx} gives `op` an AMX branch: a linear
+/// (except the soft-capped LM head, which keeps its fused epilogue) or an
+/// expert_linear whose weights amxApplies to.
+bool amxLowers(Operation *op);
+/// Whether any op of `module` takes it: the deployable then needs AMX-BF16.
+bool moduleUsesAmx(Operation *module);
 
 } // namespace mlir::gemma
 

@@ -129,7 +129,8 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
   });
 }
 
-void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op) {
+void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op,
+                                              int64_t parts) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Value x = op.getX(), w = op.getWeight(), out = op.getOut();
@@ -161,7 +162,7 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
       b.create<memref::StoreOp>(loc, sum[0], firstTile, a);
       return {b.create<arith::AddIOp>(loc, sum[0], tilesOf(begin, end))};
     })[0];
-    Value tiles = allocTokenTiles(k, numTiles, depth);
+    TokenTiles tiles = allocTokenTiles(k, numTiles, depth, parts);
     // The (token, slot) of pair p of [begin, end), clamped to the last one.
     auto pairAt = [&](Value p, Value end) {
       Value clamped = b.create<arith::MinUIOp>(loc, p, plus(k, end, -1));
@@ -210,6 +211,6 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
         });
       });
     });
-    b.create<memref::DeallocOp>(loc, tiles);
+    freeTokenTiles(k, tiles);
   });
 }

@@ -24,8 +24,9 @@ Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts);
 /// bf16; Activations.h).
 void lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op, const PreparedActivations &x);
 /// The same on AMX tiles (AmxDot.h): each active expert's tokens in
-/// 16-token tiles, 2 row tiles x 1 token tile per block.
-void lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op);
+/// 16-token tiles, 2 row tiles x 1 token tile per block; x as `parts` bf16
+/// terms (amxActivationParts).
+void lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp op, int64_t parts);
 
 } // namespace mlir::gemma
 

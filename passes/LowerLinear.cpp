@@ -132,9 +132,7 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
           lowerGroupedExpertLinear(k, expert, prepared);
         releaseActivations(k, prepared);
       };
-      // The LM head (soft-cap, argmax) keeps its fused epilogue.
-      bool useAmx = amx && bf16Activations && amxApplies(w, scales) && !(linear && linear.getSoftcap());
-      if (!useAmx) {
+      if (!amx || !amxLowers(op)) {
         lowerWithDotBlocks();
       } else {
         // Chosen per call: prefill chunks take the tiles, decode the GEMV.
@@ -142,10 +140,11 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
                                                     k.dim(x, 0), k.index(kAmxMinTokens));
         auto ifOp = rewriter.create<scf::IfOp>(op->getLoc(), many, /*withElseRegion=*/true);
         rewriter.setInsertionPointToStart(ifOp.thenBlock());
+        int64_t parts = amxActivationParts(bf16Activations);
         if (linear)
-          lowerLinearAmx(k, linear);
+          lowerLinearAmx(k, linear, parts);
         else
-          lowerGroupedExpertLinearAmx(k, expert);
+          lowerGroupedExpertLinearAmx(k, expert, parts);
         rewriter.setInsertionPointToStart(ifOp.elseBlock());
         lowerWithDotBlocks();
       }

@@ -89,8 +89,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     multiplies bytes (passes/QuantizedDot.cpp); `vnni` emits vpdpbusd for it.
     With bf16-activations (AVX512_BF16 targets), a linear with bf16 weights
     rounds x to bf16 once and multiplies bf16 pairs with vdpbf16ps
-    (passes/Bf16Dot.cpp); with `amx` too, calls of 16 or more tokens run
-    on AMX tiles instead (passes/AmxDot.cpp).
+    (passes/Bf16Dot.cpp). With `amx` (AMX-BF16 targets), calls of 16 or
+    more tokens of a bf16-weight linear run on AMX tiles instead, x rounded
+    to bf16 (bf16-activations) or split into two bf16 (passes/AmxDot.cpp).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -102,7 +103,8 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     Option<"bf16Activations", "bf16-activations", "bool", /*default=*/"false",
            "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">,
     Option<"amx", "amx", "bool", /*default=*/"false",
-           "With bf16-activations: bf16 GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16)">
+           "bf16-weight GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16); x rounded to "
+           "bf16 with bf16-activations, else split into bf16 hi + lo">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

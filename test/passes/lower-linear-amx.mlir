@@ -1,16 +1,18 @@
-// gemma-lower-linear{bf16-activations amx} (gemmac --activations bf16 on a
-// CPU with AMX-BF16): a linear or expert_linear with bf16 weights branches
-// on the call's token count. 16 or more tokens (prefill): x is rounded to
+// gemma-lower-linear{amx} (gemmac on a CPU with AMX-BF16): a linear or
+// expert_linear with bf16 weights branches on the call's token count. 16 or more tokens (prefill): x is rounded to
 // bf16 into 16-token tiles of input pairs (the last tile padded with the
 // last token), each block of 16-row weight tiles (read in place, row-major)
 // by token tiles accumulates in AMX tiles (tdpbf16ps), and each C tile
 // leaves through a 16x16 stack buffer and a transpose, storing only real
 // tokens. Fewer tokens (decode) keep the kernels of
-// lower-linear-bf16-activations.mlir. See passes/AmxDot.cpp.
+// lower-linear-bf16-activations.mlir. With f32 activations (no
+// bf16-activations) x is split into three bf16 terms (rounded, then the
+// rest rounded, twice: x to 2^-27) and each is multiplied. See
+// passes/AmxDot.cpp.
 //
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16 bf16-activations=1 amx=1}))' | FileCheck %s
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16 bf16-activations=1}))' | FileCheck %s --check-prefix=OFF
-// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16 amx=1}))' | FileCheck %s --check-prefix=OFF
+// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16 amx=1}))' | FileCheck %s --check-prefix=SPLIT
 
 // CHECK-LABEL: func.func @linear_amx(
 // CHECK-SAME:      %[[X:[a-z0-9]+]]: memref<?x64xf32>, %[[W:[a-z0-9]+]]: memref<64x64xbf16>, %[[Y:[a-z0-9]+]]: memref<?x64xf32>
@@ -31,8 +33,12 @@
 // CHECK-COUNT-4:       amx.tile_zero : !amx.tile<16x16xf32>
 // CHECK:               scf.for {{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>)
 // CHECK-COUNT-2:         amx.tile_load %[[W]][{{.*}}] : memref<64x64xbf16> into !amx.tile<16x32xbf16>
-// CHECK-COUNT-2:         amx.tile_load %[[TILES]][{{.*}}] : memref<?x32x32xbf16> into !amx.tile<16x32xbf16>
-// CHECK-COUNT-4:         amx.tile_mulf {{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// One B tile at a time, each into the C tiles of both row tiles.
+// CHECK:                 amx.tile_load %[[TILES]][{{.*}}] : memref<?x32x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-2:         amx.tile_mulf {{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// CHECK:                 amx.tile_load %[[TILES]][{{.*}}] : memref<?x32x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-2:         amx.tile_mulf {{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// CHECK-NEXT:            scf.yield
 // CHECK:               amx.tile_store %[[SCRATCH]]
 // CHECK:               vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
 // CHECK:               %[[REAL:.*]] = arith.cmpi ult, %{{.*}}, %[[T]]
@@ -45,6 +51,35 @@
 // OFF-LABEL:   func.func @linear_amx(
 // OFF-NOT:       amx.
 // OFF:           return
+// SPLIT-LABEL: func.func @linear_amx(
+// SPLIT:         scf.if
+// SPLIT-COUNT-3:   memref.alloc(%{{.*}}) : memref<?x32x32xbf16>
+// SPLIT:           scf.parallel
+// SPLIT:             %[[HI:.*]] = arith.truncf %{{.*}} : vector<32xf32> to vector<32xbf16>
+// SPLIT:             %[[HIF:.*]] = arith.extf %[[HI]] : vector<32xbf16> to vector<32xf32>
+// SPLIT:             arith.subf %{{.*}}, %[[HIF]] : vector<32xf32>
+// SPLIT:             arith.truncf
+// SPLIT:             arith.subf
+// SPLIT:             arith.truncf
+// SPLIT-NOT:         arith.subf
+// SPLIT:           scf.parallel
+// SPLIT:             scf.for {{.*}} -> (!amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>)
+// SPLIT-COUNT-2:       amx.tile_load %{{.*}} : memref<64x64xbf16>
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               amx.tile_load %{{.*}} : memref<?x32x32xbf16>
+// SPLIT-COUNT-2:       amx.tile_mulf
+// SPLIT:               scf.yield
+// SPLIT-COUNT-3:   memref.dealloc
+// SPLIT:         } else {
 func.func @linear_amx(%x: memref<?x64xf32>, %w: memref<64x64xbf16>, %y: memref<?x64xf32>) {
   gemma.linear %x, %w -> %y : memref<?x64xf32>, memref<64x64xbf16> -> memref<?x64xf32>
   return

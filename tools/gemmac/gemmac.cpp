@@ -18,6 +18,7 @@
 #include "frontend/WeightsPack.h"
 #include "frontend/import/ImportModel.h"
 #include "frontend/onnx/OnnxFrontend.h"
+#include "passes/AmxDot.h"
 #include "runtime/gemma_abi.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -120,7 +121,9 @@ static cl::opt<Activations> activations(
     cl::values(clEnumValN(Activations::Auto, "auto",
                           "int8 with --weights int8|int4, f32 otherwise (default)"),
                clEnumValN(Activations::F32, "f32",
-                          "f32, the weights dequantised to f32 in registers"),
+                          "f32, the weights dequantised to f32 in registers (with bf16 "
+                          "weights on AMX-BF16 CPUs, prefill splits x into three bf16 terms "
+                          "for AMX tiles, still f32-accurate)"),
                clEnumValN(Activations::Int8, "int8",
                           "quantised per block of 32 like the weights (llama.cpp's Q8_0 "
                           "activations); byte dot products, vpdpbusd with AVX-512 VNNI"),
@@ -300,7 +303,7 @@ int main(int argc, char **argv) {
   info[GEMMA_INFO_WEIGHTS_BYTES] = static_cast<int64_t>(model.pack.dataSize());
   // AMX is the one feature the code may need that LLVM never emits on its
   // own: required only where the AMX kernels are generated.
-  bool useAmx = activations == Activations::Bf16 && target.amxBf16;
+  bool useAmx = target.amxBf16 && mlir::gemma::moduleUsesAmx(*model.module);
   info[GEMMA_INFO_CPU_FEATURES] =
       static_cast<int64_t>(target.requiredBits | (useAmx ? GEMMA_CPU_AMXBF16 : 0));
   info[GEMMA_INFO_BOS] = cfg.bosTokenId;
