@@ -24,7 +24,11 @@
 # llama.cpp is built without its AMX kernels by default (GGML_NATIVE=ON plus
 # -mno-amx-tile/-mno-amx-int8/-mno-amx-bf16): on AMX machines its
 # ggml_backend_amx_mul_mat segfaults (ggml-org/llama.cpp#20824, seen here on
-# Q8_0) and gemmac does not use AMX either. --llama-amx keeps them.
+# Q8_0). Those kernels cover quantised types only (not BF16), and gemmac's
+# int8/int4 kernels do not use AMX, so the Q8_0/Q4_0 rows compare like with
+# like; gemmac's bf16 rows do use AMX-BF16 tiles for prefill where the CPU
+# has them (docs/weights.md), which llama.cpp's BF16 matmul has no kernel
+# for either way. --llama-amx keeps llama.cpp's.
 #
 # llama.cpp lives OUTSIDE this repository (default /tmp/llama.cpp): never
 # commit its sources, binaries or GGUFs. Get a checkout with
