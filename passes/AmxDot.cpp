@@ -29,7 +29,6 @@
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -208,10 +207,7 @@ void mlir::gemma::lowerLinearAmx(KernelBuilder &k, LinearOp op, int64_t parts) {
           emitAmxBlock(k, blk, w, {}, tiles, scratch, [&](int64_t n, int64_t j, int64_t r, Value v) {
             Value t = plus(k, times(k, plus(k, tile0, n), kAmxTileTokens), j);
             Value real = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, t, tokens);
-            auto ifOp = b.create<scf::IfOp>(loc, real, /*withElseRegion=*/false);
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(ifOp.thenBlock());
-            k.store(v, out, {t, plus(k, row0, r * kAmxTileRows)});
+            k.ifThen(real, [&] { k.store(v, out, {t, plus(k, row0, r * kAmxTileRows)}); });
           });
         });
       });

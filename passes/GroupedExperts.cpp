@@ -20,9 +20,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-
-#include <array>
 
 using namespace mlir;
 using namespace mlir::gemma;
@@ -34,14 +31,14 @@ Grouping mlir::gemma::groupByExpert(KernelBuilder &k, Value ids, int64_t experts
   int64_t slots = cast<MemRefType>(ids.getType()).getDimSize(1);
   Value total = b.create<arith::MulIOp>(loc, k.dim(ids, 0), k.index(slots));
   Grouping g;
+  g.slots = slots;
   Value cursor = b.create<memref::AllocaOp>(loc, MemRefType::get({experts}, index));
   g.offsets = b.create<memref::AllocaOp>(loc, MemRefType::get({experts + 1}, index));
   g.active = b.create<memref::AllocaOp>(loc, MemRefType::get({experts}, index));
   g.pairs = b.create<memref::AllocaOp>(loc, MemRefType::get({ShapedType::kDynamic}, index),
                                        ValueRange{total});
   auto expertOf = [&](Value pair) {
-    Value t = b.create<arith::DivUIOp>(loc, pair, k.index(slots));
-    Value s = b.create<arith::RemUIOp>(loc, pair, k.index(slots));
+    auto [t, s] = tokenAndSlot(k, g, pair);
     Value id = b.create<memref::LoadOp>(loc, ids, ValueRange{t, s});
     return b.create<arith::IndexCastOp>(loc, index, id).getResult();
   };
@@ -75,6 +72,21 @@ Grouping mlir::gemma::groupByExpert(KernelBuilder &k, Value ids, int64_t experts
   return g;
 }
 
+std::pair<Value, Value> mlir::gemma::tokenAndSlot(KernelBuilder &k, const Grouping &g,
+                                                  Value pair) {
+  OpBuilder &b = k.builder();
+  return {b.create<arith::DivUIOp>(k.location(), pair, k.index(g.slots)),
+          b.create<arith::RemUIOp>(k.location(), pair, k.index(g.slots))};
+}
+
+ActiveExpert mlir::gemma::activeExpert(KernelBuilder &k, const Grouping &g, Value a) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Value e = b.create<memref::LoadOp>(loc, g.active, a);
+  return {e, b.create<memref::LoadOp>(loc, g.offsets, e),
+          b.create<memref::LoadOp>(loc, g.offsets, plus(k, e, 1))};
+}
+
 void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                                            const PreparedActivations &prepared) {
   OpBuilder &b = k.builder();
@@ -83,7 +95,6 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
   auto wType = cast<MemRefType>(w.getType());
   int64_t experts = wType.getDimSize(0), outRows = wType.getDimSize(1),
           depth = weightInFeatures(w, scales);
-  int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
   bool perExpertInput = cast<MemRefType>(op.getX().getType()).getRank() == 3;
   DotBlockShape shape = dotBlockShape(k, prepared);
   int64_t tokenBlock = shape.tokens;
@@ -93,16 +104,14 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
     forRowBlocks(k, outRows, {g.numActive}, panelBlocks, shape.rows,
                  [&](const RowPanel &panel, ValueRange outer) {
       int64_t rows = panel.rowsPerBlock;
-      Value e = b.create<memref::LoadOp>(loc, g.active, outer[0]);
-      Value begin = b.create<memref::LoadOp>(loc, g.offsets, e);
-      Value end = b.create<memref::LoadOp>(loc, g.offsets, plus(k, e, 1));
+      auto [e, begin, end] = activeExpert(k, g, outer[0]);
       // Pairs [p0, p0 + nt) of this expert against rows [row0, row0 + rows).
       auto emitPairs = [&](Value p0, int64_t nt) {
         SmallVector<Value> token, slot;
         for (int64_t i = 0; i < nt; ++i) {
-          Value pair = b.create<memref::LoadOp>(loc, g.pairs, plus(k, p0, i));
-          token.push_back(b.create<arith::DivUIOp>(loc, pair, k.index(slots)));
-          slot.push_back(b.create<arith::RemUIOp>(loc, pair, k.index(slots)));
+          auto [t, s] = tokenAndSlot(k, g, b.create<memref::LoadOp>(loc, g.pairs, plus(k, p0, i)));
+          token.push_back(t);
+          slot.push_back(s);
         }
         forEachRowBlock(k, panel, [&](Value row0) {
           DotBlock blk{nt, rows, depth,
@@ -137,7 +146,6 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
   auto wType = cast<MemRefType>(w.getType());
   int64_t experts = wType.getDimSize(0), outRows = wType.getDimSize(1),
           depth = wType.getDimSize(2);
-  int64_t slots = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
   bool perExpertInput = cast<MemRefType>(x.getType()).getRank() == 3;
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
@@ -145,12 +153,6 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
     // (the last one padded): firstTile[a] is where active expert a starts.
     Value firstTile = b.create<memref::AllocaOp>(
         loc, MemRefType::get({experts + 1}, b.getIndexType()));
-    auto pairRange = [&](Value a) {
-      Value e = b.create<memref::LoadOp>(loc, g.active, a);
-      Value begin = b.create<memref::LoadOp>(loc, g.offsets, e);
-      Value end = b.create<memref::LoadOp>(loc, g.offsets, plus(k, e, 1));
-      return std::array<Value, 3>{e, begin, end};
-    };
     auto tilesOf = [&](Value begin, Value end) -> Value {
       Value count = b.create<arith::SubIOp>(loc, end, begin);
       return b.create<arith::DivUIOp>(loc, plus(k, count, kAmxTileTokens - 1),
@@ -158,20 +160,19 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
     };
     Value numTiles = k.loop(k.index(0), g.numActive, 1, {k.index(0)},
                             [&](Value a, ValueRange sum) -> SmallVector<Value> {
-      auto [e, begin, end] = pairRange(a);
+      auto [e, begin, end] = activeExpert(k, g, a);
       b.create<memref::StoreOp>(loc, sum[0], firstTile, a);
       return {b.create<arith::AddIOp>(loc, sum[0], tilesOf(begin, end))};
     })[0];
     TokenTiles tiles = allocTokenTiles(k, numTiles, depth, parts);
-    // The (token, slot) of pair p of [begin, end), clamped to the last one.
+    // The (token, slot) of pair p of [begin, end), clamped to the last one
+    // (the padding of a partial tile).
     auto pairAt = [&](Value p, Value end) {
       Value clamped = b.create<arith::MinUIOp>(loc, p, plus(k, end, -1));
-      Value pair = b.create<memref::LoadOp>(loc, g.pairs, clamped);
-      return std::pair<Value, Value>{b.create<arith::DivUIOp>(loc, pair, k.index(slots)),
-                                     b.create<arith::RemUIOp>(loc, pair, k.index(slots))};
+      return tokenAndSlot(k, g, b.create<memref::LoadOp>(loc, g.pairs, clamped));
     };
     k.parallel({g.numActive}, [&](ValueRange ivs) {
-      auto [e, begin, end] = pairRange(ivs[0]);
+      auto [e, begin, end] = activeExpert(k, g, ivs[0]);
       Value tile0 = b.create<memref::LoadOp>(loc, firstTile, ivs[0]);
       k.loop(k.index(0), tilesOf(begin, end), 1, [&](Value local) {
         Value p0 = b.create<arith::AddIOp>(loc, begin, times(k, local, kAmxTileTokens));
@@ -189,23 +190,27 @@ void mlir::gemma::lowerGroupedExpertLinearAmx(KernelBuilder &k, ExpertLinearOp o
     k.parallel({g.numActive, k.index(outRows / panelRows)}, [&](ValueRange ivs) {
       k.allocaScope([&] {
         Value scratch = allocAmxScratch(k);
-        auto [e, begin, end] = pairRange(ivs[0]);
+        auto [e, begin, end] = activeExpert(k, g, ivs[0]);
         Value tile0 = b.create<memref::LoadOp>(loc, firstTile, ivs[0]);
         Value panel0 = times(k, ivs[1], panelRows);
         k.loop(k.index(0), tilesOf(begin, end), 1, [&](Value local) {
+          // The tile's 16 destinations, once for all its row blocks.
           Value p0 = b.create<arith::AddIOp>(loc, begin, times(k, local, kAmxTileTokens));
+          SmallVector<std::pair<Value, Value>> dest;
+          SmallVector<Value> real;
+          for (int64_t j = 0; j < kAmxTileTokens; ++j) {
+            Value p = plus(k, p0, j);
+            dest.push_back(pairAt(p, end));
+            real.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, p, end));
+          }
           k.loop(k.index(0), k.index(panelRows), rowTiles * kAmxTileRows, [&](Value offset) {
             Value row0 = b.create<arith::AddIOp>(loc, panel0, offset);
             AmxBlock blk{row0, rowTiles, b.create<arith::AddIOp>(loc, tile0, local), 1};
             emitAmxBlock(k, blk, w, {e}, tiles, scratch,
                          [&](int64_t, int64_t j, int64_t r, Value v) {
-              Value p = plus(k, p0, j);
-              Value real = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, p, end);
-              auto ifOp = b.create<scf::IfOp>(loc, real, /*withElseRegion=*/false);
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(ifOp.thenBlock());
-              auto [token, slot] = pairAt(p, end);
-              k.store(v, out, {token, slot, plus(k, row0, r * kAmxTileRows)});
+              k.ifThen(real[j], [&] {
+                k.store(v, out, {dest[j].first, dest[j].second, plus(k, row0, r * kAmxTileRows)});
+              });
             });
           });
         });

@@ -15,8 +15,18 @@ struct Grouping {
   Value pairs;     // [T * K]: (token * K + slot), grouped by expert
   Value active;    // [E]: the experts with at least one pair
   Value numActive; // index
+  int64_t slots;   // K
 };
 Grouping groupByExpert(KernelBuilder &k, Value ids, int64_t experts);
+
+/// The token and slot of a pair value (token * K + slot).
+std::pair<Value, Value> tokenAndSlot(KernelBuilder &k, const Grouping &g, Value pair);
+
+/// Active expert `a` (< numActive): its id and its pairs [begin, end).
+struct ActiveExpert {
+  Value expert, begin, end;
+};
+ActiveExpert activeExpert(KernelBuilder &k, const Grouping &g, Value a);
 
 /// Lowers `op` (gemma-lower-linear): (token, slot) pairs grouped by expert,
 /// then a register-blocked GEMM per active expert. See GroupedExperts.cpp.

@@ -226,6 +226,18 @@ void KernelBuilder::forEachRow(Value memref, const std::function<void(ValueRange
   parallel(ubs, body);
 }
 
+void KernelBuilder::ifThen(Value cond, const std::function<void()> &then,
+                           const std::function<void()> &otherwise) {
+  auto ifOp = b.create<scf::IfOp>(loc, cond, /*withElseRegion=*/bool(otherwise));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  then();
+  if (otherwise) {
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    otherwise();
+  }
+}
+
 void KernelBuilder::allocaScope(const std::function<void()> &body) {
   auto scope = b.create<memref::AllocaScopeOp>(loc, TypeRange{});
   // The guard comes first: createBlock moves the insertion point into the

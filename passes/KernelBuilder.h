@@ -79,6 +79,10 @@ public:
   /// For a memref of rank r >= 1: one parallel iteration per index of the
   /// outer r-1 dims (a single iteration for rank 1).
   void forEachRow(Value memref, const std::function<void(ValueRange outer)> &body);
+  /// scf.if: `then` where cond (i1) holds, `otherwise` (if given) where not;
+  /// code emitted afterwards goes after the scf.if.
+  void ifThen(Value cond, const std::function<void()> &then,
+              const std::function<void()> &otherwise = {});
   /// Runs body inside a memref.alloca_scope, so stack buffers allocated in a
   /// loop iteration are released at its end.
   void allocaScope(const std::function<void()> &body);

@@ -153,10 +153,7 @@ void lowerSoftcap(KernelBuilder &k, SoftcapOp op) {
   Value apply = b.create<arith::XOrIOp>(
       k.location(), op.getArgmaxOnly(),
       b.create<arith::ConstantIntOp>(k.location(), 1, 1));
-  auto ifOp = b.create<scf::IfOp>(k.location(), apply, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  emit();
+  k.ifThen(apply, emit);
 }
 
 struct GemmaLowerElementwisePass

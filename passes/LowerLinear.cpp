@@ -138,15 +138,13 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
         // Chosen per call: prefill chunks take the tiles, decode the GEMV.
         Value many = rewriter.create<arith::CmpIOp>(op->getLoc(), arith::CmpIPredicate::uge,
                                                     k.dim(x, 0), k.index(kAmxMinTokens));
-        auto ifOp = rewriter.create<scf::IfOp>(op->getLoc(), many, /*withElseRegion=*/true);
-        rewriter.setInsertionPointToStart(ifOp.thenBlock());
         int64_t parts = amxActivationParts(bf16Activations);
-        if (linear)
-          lowerLinearAmx(k, linear, parts);
-        else
-          lowerGroupedExpertLinearAmx(k, expert, parts);
-        rewriter.setInsertionPointToStart(ifOp.elseBlock());
-        lowerWithDotBlocks();
+        k.ifThen(many, [&] {
+          if (linear)
+            lowerLinearAmx(k, linear, parts);
+          else
+            lowerGroupedExpertLinearAmx(k, expert, parts);
+        }, lowerWithDotBlocks);
       }
       rewriter.eraseOp(op);
     }

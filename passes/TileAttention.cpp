@@ -114,12 +114,8 @@ private:
       Value interior = b.create<arith::AndIOp>(
           loc, cmp(arith::CmpIPredicate::sge, j0, windowStart(qLast)),
           cmp(arith::CmpIPredicate::sle, sub(jEnd, k.index(1)), qFirst));
-      auto ifOp = b.create<scf::IfOp>(loc, interior, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      emitTile(j0, jEnd, /*masked=*/false);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      emitTile(j0, jEnd, /*masked=*/true);
+      k.ifThen(interior, [&] { emitTile(j0, jEnd, /*masked=*/false); },
+               [&] { emitTile(j0, jEnd, /*masked=*/true); });
     });
     k.loop(k.index(0), rows, 1, [&](Value r) {
       auto [t, h] = rowTokenHead(r);
