@@ -24,6 +24,8 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
     prepared.int8 = quantizeActivations(k, x, correction);
   } else if (options.bf16 && bf16DotApplies(k, weight, scales))
     prepared.bf16 = roundActivationsToBf16(k, x);
+  else if (pairedBf16DotApplies(weight, scales))
+    prepared.splitF32 = splitEvenOddColumns(k, x);
   return prepared;
 }
 
@@ -32,6 +34,8 @@ void mlir::gemma::releaseActivations(KernelBuilder &k, const PreparedActivations
     freeQuantizedActivations(k, *x.int8);
   if (x.bf16)
     freeRoundedActivations(k, *x.bf16);
+  if (x.splitF32)
+    k.builder().create<memref::DeallocOp>(k.location(), *x.splitF32);
 }
 
 DotBlockShape mlir::gemma::dotBlockShape(KernelBuilder &k, const PreparedActivations &x) {
@@ -49,6 +53,8 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
     return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
   if (x.bf16 && blk.tokens == 1)
     return emitBf16DotBlock(k, blk, x.bf16->bf16, weight, rows);
+  if (x.splitF32 && blk.tokens == 1)
+    return emitPairedBf16DotBlock(k, blk, *x.splitF32, weight, rows);
   // Token blocks read the rounded x as f32 (Bf16Dot.cpp says why).
   emitDotBlock(k, blk, x.bf16 ? x.bf16->asF32 : x.x, weight, scales, rows);
 }

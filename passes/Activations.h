@@ -2,7 +2,9 @@
 //
 // gemma-lower-linear reads x as f32 (the default), quantised to int8 once
 // per op (int8/int4 weights, QuantizedDot.h) or rounded to bf16 once per op
-// (bf16 weights on AVX512_BF16, Bf16Dot.h). This picks the form for one op,
+// (bf16 weights on AVX512_BF16, Bf16Dot.h); with bf16 weights and f32 x,
+// single tokens read x split into even and odd columns (PairedBf16Dot.h).
+// This picks the form for one op,
 // prepares and releases its buffer, and emits the matching dot kernel.
 //
 //===----------------------------------------------------------------------===//
@@ -10,6 +12,7 @@
 #define GEMMA_PASSES_ACTIVATIONS_H
 
 #include "passes/Bf16Dot.h"
+#include "passes/PairedBf16Dot.h"
 #include "passes/QuantizedDot.h"
 #include "passes/TiledQuantizedDot.h"
 
@@ -25,6 +28,7 @@ struct PreparedActivations {
   Value x; // the op's x, f32
   std::optional<QuantizedActivations> int8;
   std::optional<RoundedActivations> bf16; // x rounded to bf16
+  std::optional<Value> splitF32;          // f32 x for emitPairedBf16DotBlock
   std::optional<TiledWeight> tiled;        // with int8: the weight's tiles
   bool vnni = false;
 };
@@ -42,8 +46,8 @@ PreparedActivations prepareActivations(KernelBuilder &k, Value x, Value weight, 
                                        const ActivationOptions &options);
 void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
 
-/// emitDotBlock, emitQuantizedDotBlock, emitTiledQuantizedDot or
-/// emitBf16DotBlock for `x`'s form (blk of dotBlockShape's rows).
+/// emitDotBlock, emitQuantizedDotBlock, emitTiledQuantizedDot,
+/// emitBf16DotBlock or emitPairedBf16DotBlock for `x`'s form (blk of dotBlockShape's rows).
 void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
                      Value weight, Value scales, const OperandRows &rows);
 

@@ -77,11 +77,10 @@ void mlir::gemma::emitBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value 
         SmallVector<Value> xs, ws, next;
         for (int64_t i = 0; i < blk.tokens; ++i)
           xs.push_back(b.create<vector::LoadOp>(loc, pairs, xBf16, indicesWith(rows.x(i), col)));
-        for (int64_t j = 0; j < blk.rows; ++j) {
-          // Single tokens only (Activations.cpp): prefetch as the GEMVs do.
-          prefetchAhead(k, weight, rows.w(j), col, prefetchDistance(weight));
+        // Single tokens only (Activations.cpp): prefetch as the GEMVs do.
+        prefetchRowStreams(k, weight, rows, blk.rows, col);
+        for (int64_t j = 0; j < blk.rows; ++j)
           ws.push_back(b.create<vector::LoadOp>(loc, pairs, weight, indicesWith(rows.w(j), col)));
-        }
         for (int64_t i = 0; i < blk.tokens; ++i)
           for (int64_t j = 0; j < blk.rows; ++j)
             next.push_back(b.create<LLVM::CallIntrinsicOp>(loc, accType, dpbf16,

@@ -18,7 +18,15 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
     return k.loadWeight(w, scales, indicesWith(rows.w(j), col), width);
   };
   int64_t vl = k.lanes(), n = blk.tokens * blk.rows;
-  int64_t prefetchElems = blk.tokens == 1 ? prefetchDistance(w) : 0;
+  bool prefetch = blk.tokens == 1;
+  // Packed int4 rows hold two columns per byte.
+  int64_t rowLength = cast<MemRefType>(w.getType()).getShape().back();
+  auto memrefColumn = [&](Value col) -> Value {
+    if (rowLength == blk.depth)
+      return col;
+    return k.builder().create<arith::DivUIOp>(k.location(), times(k, col, rowLength),
+                                              k.index(blk.depth));
+  };
   int64_t vecEnd = blk.depth - blk.depth % vl;
   SmallVector<Value> sums(n, k.f32(0.0));
   if (vecEnd > 0) {
@@ -28,11 +36,10 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
           SmallVector<Value> xs, ws, next;
           for (int64_t i = 0; i < blk.tokens; ++i)
             xs.push_back(loadX(i, col, vl));
-          for (int64_t j = 0; j < blk.rows; ++j) {
-            if (prefetchElems)
-              prefetchAhead(k, w, rows.w(j), col, prefetchElems);
+          if (prefetch)
+            prefetchRowStreams(k, w, rows, blk.rows, memrefColumn(col));
+          for (int64_t j = 0; j < blk.rows; ++j)
             ws.push_back(loadW(j, col, vl));
-          }
           for (int64_t i = 0; i < blk.tokens; ++i)
             for (int64_t j = 0; j < blk.rows; ++j)
               next.push_back(k.fma(xs[i], ws[j], args[i * blk.rows + j]));
@@ -63,6 +70,22 @@ void prefetchAhead(KernelBuilder &k, Value w, SmallVector<Value> row, Value col,
   k.builder().create<memref::PrefetchOp>(k.location(), w,
                                          indicesWith(row, plus(k, col, elements)),
                                          /*isWrite=*/false, /*locality=*/3, /*data=*/true);
+}
+
+void prefetchRowStreams(KernelBuilder &k, Value w, const OperandRows &rows, int64_t blockRows,
+                        Value col) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  int64_t rowLength = cast<MemRefType>(w.getType()).getShape().back();
+  Value ahead = plus(k, col, prefetchDistance(w));
+  Value rowsOn = times(k, b.create<arith::DivUIOp>(loc, ahead, k.index(rowLength)), blockRows);
+  Value at = b.create<arith::RemUIOp>(loc, ahead, k.index(rowLength));
+  for (int64_t j = 0; j < blockRows; ++j) {
+    SmallVector<Value> row = rows.w(j);
+    row.back() = b.create<arith::AddIOp>(loc, row.back(), rowsOn);
+    b.create<memref::PrefetchOp>(loc, w, indicesWith(row, at), /*isWrite=*/false,
+                                 /*locality=*/3, /*data=*/true);
+  }
 }
 
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums) {

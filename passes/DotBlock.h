@@ -52,6 +52,17 @@ int64_t prefetchDistance(Value w);
 /// Prefetches w[row..., col + elements] (a hint: past the end is harmless).
 void prefetchAhead(KernelBuilder &k, Value w, SmallVector<Value> row, Value col,
                    int64_t elements);
+/// The decode prefetch of a one-token block of `blockRows` rows of the
+/// row-major weight `w` at memref column `col`: prefetchDistance(w) ahead
+/// along each row slot's stream. Slot j reads row j of this block, then row
+/// j of the next block of the panel (forEachRowBlock, same thread), so the
+/// line ahead lies in row j + q * blockRows once it passes the row's end.
+/// Prefetching straight along the row instead fetches the next rows, which
+/// the block's other slots are reading anyway, and never the next block's
+/// first lines: measured LM head (bf16, 5.6 KB rows) 58.2 -> 51.9 ms per
+/// token.
+void prefetchRowStreams(KernelBuilder &k, Value w, const OperandRows &rows, int64_t blockRows,
+                        Value col);
 
 /// Applies the epilogue to the block's tokens*rows sums and stores them.
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);

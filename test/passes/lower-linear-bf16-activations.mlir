@@ -35,7 +35,10 @@
 // CHECK:         memref.dealloc %[[XB]]
 // CHECK:         memref.dealloc %[[XF]]
 // CHECK:         return
+// Without the option x stays f32 (the one alloc is PairedBf16Dot's split x).
 // OFF-LABEL:   func.func @linear_bf16(
+// OFF-NOT:       memref<?x96xbf16>
+// OFF:           memref.alloc(%{{.*}}) : memref<?x96xf32>
 // OFF-NOT:       memref.alloc
 // OFF-NOT:       llvm.call_intrinsic
 // OFF:           arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>

@@ -102,7 +102,10 @@ func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %id
 // loop; inside, each token block walks the panel's row blocks (scf.for step
 // 4 up to 64), so the token block's x stays in cache while the panel's
 // weights are reused. The 4 rows left over get their own parallel loop.
+// (The first parallel loop splits x for single tokens: PairedBf16Dot.h.)
 // CHECK-LABEL: func.func @linear_panels(
+// CHECK:       vector.shuffle
+// CHECK:       scf.reduce
 // CHECK:       %[[C16:.*]] = arith.constant 16 : index
 // CHECK:       scf.parallel (%[[P:.*]]) = (%{{.*}}) to (%[[C16]])
 // CHECK:         arith.muli %[[P]], %{{.*}}
