@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
+#include "passes/DotBlock.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
 
@@ -74,38 +75,54 @@ void lowerRoute(KernelBuilder &k, MoeRouteOp op) {
   int64_t experts = cast<MemRefType>(proj.getType()).getDimSize(0);
   int64_t topK = cast<MemRefType>(op.getIndices().getType()).getDimSize(1);
   Type f32 = b.getF32Type();
-  k.parallel({k.dim(x, 0)}, [&](ValueRange ivs) {
+  Value tokens = k.dim(x, 0);
+  // Three parallel loops, so that a single token (decode) shares the
+  // projection's rows among the threads: one loop per token left the other
+  // threads idle for 128 dot products of 2816 (0.5 ms per decoded token of
+  // the 26B-A4B with 6 layers).
+  // 1. r = rmsnorm_noweight(x) * scale * H^-1/2, per token.
+  Value routed = k.allocLike(x, f32);
+  k.parallel({tokens}, [&](ValueRange ivs) {
+    Value t = ivs[0];
+    Value ss = k.sumOver(hidden, [&](Value col, int64_t w) {
+      Value v = k.load(x, {t, col}, w);
+      return k.mul(v, v);
+    });
+    Value r = b.create<math::RsqrtOp>(
+        loc, k.add(k.div(ss, k.f32(double(hidden))), k.f32(op.getEps().convertToFloat())));
+    Value invSqrtH = k.f32(1.0 / std::sqrt(double(hidden)));
+    k.sweep(hidden, [&](Value col, int64_t w) {
+      Value v = k.mul(k.load(x, {t, col}, w), k.splat(r, w));
+      v = k.mul(v, k.load(op.getScale(), {col}, w));
+      k.store(k.mul(v, k.splat(invSqrtH, w)), routed, {t, col});
+    });
+  });
+  // 2. z = r . proj^T: the GEMV kernel over blocks of experts, per token.
+  Value logits = b.create<memref::AllocOp>(
+      loc, MemRefType::get({ShapedType::kDynamic, experts}, f32), ValueRange{tokens});
+  forRowBlocks(k, experts, {tokens}, 1, kRowsPerBlock, [&](const RowPanel &panel, ValueRange t) {
+    DotBlock blk{1, panel.rowsPerBlock, hidden,
+                 [&](int64_t, int64_t j, Value z) {
+                   k.store(z, logits, {t[0], plus(k, panel.row0, j)});
+                 },
+                 {}};
+    OperandRows at{[&](int64_t) -> SmallVector<Value> { return {t[0]}; },
+                   [&](int64_t j) -> SmallVector<Value> { return {plus(k, panel.row0, j)}; }};
+    emitDotBlock(k, blk, routed, proj, Value(), at);
+  });
+  // 3. softmax numerators, top-k, renormalised weights, per token.
+  k.parallel({tokens}, [&](ValueRange ivs) {
     Value t = ivs[0];
     k.allocaScope([&] {
-      Value routed = b.create<memref::AllocaOp>(loc, MemRefType::get({hidden}, f32));
-      Value logits = b.create<memref::AllocaOp>(loc, MemRefType::get({experts}, f32));
-      // r = rmsnorm_noweight(x) * scale * H^-1/2
-      Value ss = k.sumOver(hidden, [&](Value col, int64_t w) {
-        Value v = k.load(x, {t, col}, w);
-        return k.mul(v, v);
-      });
-      Value r = b.create<math::RsqrtOp>(
-          loc, k.add(k.div(ss, k.f32(double(hidden))), k.f32(op.getEps().convertToFloat())));
-      Value invSqrtH = k.f32(1.0 / std::sqrt(double(hidden)));
-      k.sweep(hidden, [&](Value col, int64_t w) {
-        Value v = k.mul(k.load(x, {t, col}, w), k.splat(r, w));
-        v = k.mul(v, k.load(op.getScale(), {col}, w));
-        k.store(k.mul(v, k.splat(invSqrtH, w)), routed, {col});
-      });
-      k.loop(k.index(0), k.index(experts), 1, [&](Value e) {
-        Value z = k.sumOver(hidden, [&](Value col, int64_t w) {
-          return k.mul(k.load(routed, {col}, w), k.load(proj, {e, col}, w));
-        });
-        k.store(z, logits, {e});
-      });
+      Value work = b.create<memref::AllocaOp>(loc, MemRefType::get({experts}, f32));
       Value zmax = k.loop(k.index(0), k.index(experts), 1, {k.f32(-3.0e38)},
                           [&](Value e, ValueRange st) -> SmallVector<Value> {
-                            return {k.max(st[0], k.load(logits, {e}, 1))};
+                            return {k.max(st[0], k.load(logits, {t, e}, 1))};
                           })[0];
       k.loop(k.index(0), k.index(experts), 1, [&](Value e) {
-        k.store(k.exp(k.sub(k.load(logits, {e}, 1), zmax)), logits, {e});
+        k.store(k.exp(k.sub(k.load(logits, {t, e}, 1), zmax)), work, {e});
       });
-      Value total = selectTopK(k, logits, experts, topK, [&](Value slot, Value id, Value p) {
+      Value total = selectTopK(k, work, experts, topK, [&](Value slot, Value id, Value p) {
         b.create<memref::StoreOp>(loc, id, op.getIndices(), ValueRange{t, slot});
         k.store(p, op.getWeights(), {t, slot});
       });
@@ -113,6 +130,8 @@ void lowerRoute(KernelBuilder &k, MoeRouteOp op) {
                     k.div(k.f32(1.0), total));
     });
   });
+  b.create<memref::DeallocOp>(loc, routed);
+  b.create<memref::DeallocOp>(loc, logits);
 }
 
 /// Writes the softmax of each row of x to out.

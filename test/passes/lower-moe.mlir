@@ -3,25 +3,37 @@
 //
 // RUN: gemma-opt %s --gemma-lower-moe | FileCheck %s
 
+// Three parallel loops: the normalised token, the projection (the GEMV
+// kernel over blocks of 4 experts, each (token, block) one iteration, so a
+// single decoded token still spreads over the threads), then softmax and
+// top-k per token.
 // CHECK-LABEL: func.func @route(
 // CHECK-SAME:      %[[X:[a-z0-9]+]]: memref<?x16xf32>, %[[S:[a-z0-9]+]]: memref<16xf32>, %[[P:[a-z0-9]+]]: memref<4x16xbf16>, %[[PES:[a-z0-9]+]]: memref<4xf32>, %[[IDX:[a-z0-9]+]]: memref<?x2xi32>, %[[W:[a-z0-9]+]]: memref<?x2xf32>
 // CHECK-NOT:   gemma.moe_route
+// CHECK:       %[[R:[a-z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
+// CHECK:       scf.parallel (%[[T1:[a-z0-9_]+]]) =
+//                Weight-free RMSNorm of the token, in f32.
+// CHECK:         vector.load %[[X]][%[[T1]], %{{.*}}] : memref<?x16xf32>, vector<8xf32>
+// CHECK:         math.rsqrt
+// CHECK:         vector.load %[[S]]
+// CHECK:         vector.store %{{.*}}, %[[R]][%[[T1]], %{{.*}}]
+// CHECK:       %[[Z:[a-z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK:       scf.parallel (%[[T2:[a-z0-9_]+]], %[[B:[a-z0-9_]+]]) =
+//                Router projection: bf16 rows widened to f32, 4 experts a block.
+// CHECK:         scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:           vector.load %[[R]][%[[T2]], %{{.*}}] : memref<?x16xf32>, vector<8xf32>
+// CHECK:           vector.load %[[P]][%{{.*}}, %{{.*}}] : memref<4x16xbf16>, vector<8xbf16>
+// CHECK:           arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK:           math.fma
+// CHECK:         vector.reduction <add>
+// CHECK:         memref.store %{{.*}}, %[[Z]][%[[T2]], %{{.*}}]
 // CHECK:       scf.parallel (%[[T:[a-z0-9_]+]]) =
 // CHECK:         memref.alloca_scope
 // CHECK:           %[[LOGITS:[a-z0-9_]+]] = memref.alloca() : memref<4xf32>
-//                  Weight-free RMSNorm of the token, in f32.
-// CHECK:           vector.load %[[X]][%[[T]], %{{.*}}] : memref<?x16xf32>, vector<8xf32>
-// CHECK:           math.rsqrt
-// CHECK:           vector.load %[[S]]
-//                  Router projection: bf16 rows widened to f32.
-// CHECK:           vector.load %[[P]][%{{.*}}, %{{.*}}] : memref<4x16xbf16>, vector<8xbf16>
-// CHECK:           arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
-// CHECK:           vector.reduction <add>
-// CHECK:           memref.store %{{.*}}, %[[LOGITS]]
 //                  Softmax numerator exp(z - max).
 // CHECK:           arith.maximumf
-// CHECK:           %[[Z:[a-z0-9_]+]] = memref.load %[[LOGITS]]
-// CHECK:           %[[ZS:[a-z0-9_]+]] = arith.subf %[[Z]], %{{.*}} : f32
+// CHECK:           %[[ZL:[a-z0-9_]+]] = memref.load %[[Z]][%[[T]], %{{.*}}]
+// CHECK:           %[[ZS:[a-z0-9_]+]] = arith.subf %[[ZL]], %{{.*}} : f32
 // CHECK:           %[[E:[a-z0-9_]+]] = math.exp %[[ZS]] : f32
 // CHECK:           memref.store %[[E]], %[[LOGITS]]
 //                  top-k rounds of a strict (lowest index wins) argmax.
@@ -42,6 +54,8 @@
 // CHECK:             %[[LE:[a-z0-9_]+]] = arith.index_cast %[[LID]] : i32 to index
 // CHECK:             memref.load %[[PES]][%[[LE]]] : memref<4xf32>
 // CHECK:             memref.store %{{.*}}, %[[W]]
+// CHECK:       memref.dealloc %[[R]]
+// CHECK:       memref.dealloc %[[Z]]
 // CHECK-NOT:   gemma.moe_route
 // CHECK:       return
 func.func @route(%x: memref<?x16xf32>, %s: memref<16xf32>, %p: memref<4x16xbf16>, %pes: memref<4xf32>, %idx: memref<?x2xi32>, %w: memref<?x2xf32>) {
