@@ -35,13 +35,11 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 bool mlir::gemma::amxApplies(Value weight, Value scales) {
-  if (weightFormat(weight, scales) != WeightFormat::Float)
+  if (!bf16WeightInSteps(weight, scales, kAmxStepDepth))
     return false;
   auto type = cast<MemRefType>(weight.getType());
   int64_t rank = type.getRank();
-  return type.getElementType().isBF16() && rank >= 2 &&
-         type.getDimSize(rank - 1) % kAmxStepDepth == 0 &&
-         type.getDimSize(rank - 2) % kAmxTileRows == 0;
+  return rank >= 2 && type.getDimSize(rank - 2) % kAmxTileRows == 0;
 }
 
 bool mlir::gemma::amxLowers(Operation *op) {

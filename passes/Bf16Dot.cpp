@@ -29,10 +29,7 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 bool mlir::gemma::bf16DotApplies(KernelBuilder &k, Value weight, Value scales) {
-  if (weightFormat(weight, scales) != WeightFormat::Float)
-    return false;
-  auto type = cast<MemRefType>(weight.getType());
-  return type.getElementType().isBF16() && type.getShape().back() % bf16DotStep(k) == 0;
+  return bf16WeightInSteps(weight, scales, bf16DotStep(k));
 }
 
 RoundedActivations mlir::gemma::roundActivationsToBf16(KernelBuilder &k, Value x) {

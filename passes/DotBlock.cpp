@@ -1,5 +1,6 @@
 //===- DotBlock.cpp -------------------------------------------------------===//
 #include "passes/DotBlock.h"
+#include "dialects/GemmaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -59,6 +60,13 @@ void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value
                     return next;
                   });
   finishDotBlock(blk, sums);
+}
+
+bool bf16WeightInSteps(Value weight, Value scales, int64_t step) {
+  if (weightFormat(weight, scales) != WeightFormat::Float)
+    return false;
+  auto type = cast<MemRefType>(weight.getType());
+  return type.getElementType().isBF16() && type.getShape().back() % step == 0;
 }
 
 int64_t prefetchDistance(Value w) {

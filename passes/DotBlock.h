@@ -36,6 +36,11 @@ struct DotBlock {
   std::function<SmallVector<Value>(ArrayRef<Value> sums)> epilogue;
 };
 
+/// Whether `weight` holds plain bf16 (not block-quantised) whose input
+/// dimension is a whole number of `step` columns: what the bf16 kernels
+/// (vdpbf16ps, paired widening, AMX tiles) need, each with its own step.
+bool bf16WeightInSteps(Value weight, Value scales, int64_t step);
+
 /// The f32 kernel: x (f32/bf16/f16, widened) against the weights w (float,
 /// or int8/int4 with `scales`, dequantised by KernelBuilder::loadWeight).
 void emitDotBlock(KernelBuilder &k, const DotBlock &blk, Value x, Value w, Value scales,

@@ -27,10 +27,7 @@ using namespace mlir;
 using namespace mlir::gemma;
 
 bool mlir::gemma::pairedBf16DotApplies(Value weight, Value scales) {
-  if (weightFormat(weight, scales) != WeightFormat::Float)
-    return false;
-  auto type = cast<MemRefType>(weight.getType());
-  return type.getElementType().isBF16() && type.getShape().back() % kPairedStepColumns == 0;
+  return bf16WeightInSteps(weight, scales, kPairedStepColumns);
 }
 
 Value mlir::gemma::splitEvenOddColumns(KernelBuilder &k, Value x) {
