@@ -32,7 +32,9 @@ struct PipelineOptions {
   bool vnni = false; // the target has AVX-512 VNNI (vpdpbusd on zmm)
   /// gemmac --activations bf16: x rounded to bf16 for bf16 weights (vdpbf16ps).
   bool bf16Activations = false;
-  /// With bf16Activations, the target has AMX-BF16: prefill GEMMs on tiles.
+  /// The target has AMX-BF16 and the module an eligible op: bf16-weight
+  /// calls of 16+ tokens on AMX tiles (x as 1 bf16 term with bf16Activations,
+  /// else 3).
   bool amx = false;
 };
 

@@ -91,7 +91,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     rounds x to bf16 once and multiplies bf16 pairs with vdpbf16ps
     (passes/Bf16Dot.cpp). With `amx` (AMX-BF16 targets), calls of 16 or
     more tokens of a bf16-weight linear run on AMX tiles instead, x rounded
-    to bf16 (bf16-activations) or split into two bf16 (passes/AmxDot.cpp).
+    to bf16 (bf16-activations) or split into three bf16 terms
+    (passes/AmxDot.cpp). With bf16 weights and f32 x, single tokens run
+    passes/PairedBf16Dot.cpp.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -104,7 +106,7 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
            "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">,
     Option<"amx", "amx", "bool", /*default=*/"false",
            "bf16-weight GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16); x rounded to "
-           "bf16 with bf16-activations, else split into bf16 hi + lo">
+           "bf16 with bf16-activations, else split into three bf16 terms">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
