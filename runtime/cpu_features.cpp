@@ -153,9 +153,9 @@ Status checkCpuFeatures(uint64_t required) {
                                             : "x86-64-v2";
   if (missing == GEMMA_CPU_AMXBF16)
     return Status::error(
-        "this deployable multiplies bf16 on AMX tiles (gemmac --activations bf16 for a CPU "
-        "with AMX-BF16); this CPU or its OS does not offer them (recompile with gemmac "
-        "--cpu=native, or --activations f32)");
+        "this deployable multiplies bf16 on AMX tiles (bf16 weights compiled for a CPU with "
+        "AMX-BF16); this CPU or its OS does not offer them (recompile with gemmac "
+        "--cpu=native on this machine, or a --cpu without AMX such as x86-64-v4)");
   return Status::error(
       format("this deployable was compiled for a CPU with %s; this CPU lacks "
              "%s (recompile with gemmac --cpu=%s)",
