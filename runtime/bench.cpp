@@ -22,6 +22,7 @@
 #include "runtime/atomic_file.h"
 #include "runtime/cli.h"
 #include "runtime/driver.h"
+#include "runtime/page_memory.h"
 #include "runtime/gemma_abi.h"
 #include "runtime/profile.h"
 #include "runtime/weights_pack.h"
@@ -128,6 +129,8 @@ struct Bandwidth {
   double read = 0, triad = 0;
   uint64_t arrayBytes = 0;
   int passes = 0;
+  bool hugePages = false;         // arrays asked for huge pages (as the weights)
+  int64_t hugePageBytes = -1;     // of the arrays, on huge pages (-1: unknown)
 };
 
 constexpr int kBandwidthPasses = 5;
@@ -152,17 +155,31 @@ Status bandwidthArrayMiB(int64_t &mib) {
 /// Volatile sink so the read kernel's result is not optimised away.
 volatile uint64_t bandwidthSink;
 
-Bandwidth measureBandwidth(int64_t arrayMiB, int threads) {
+/// The arrays sit on the same kind of pages as the weights (huge pages
+/// when the pack was read into memory, else 4 KiB), so decode's fraction of
+/// the bandwidth compares like with like.
+Bandwidth measureBandwidth(int64_t arrayMiB, int threads, bool hugePages) {
   Bandwidth bw;
   if (arrayMiB <= 0)
     return bw;
   const size_t n = static_cast<size_t>(arrayMiB) << 17; // doubles per array
-  std::unique_ptr<double[]> a(new (std::nothrow) double[n]);
-  std::unique_ptr<double[]> b(new (std::nothrow) double[n]);
-  std::unique_ptr<double[]> c(new (std::nothrow) double[n]);
-  if (!a || !b || !c)
-    return bw;
-  double *pa = a.get(), *pb = b.get(), *pc = c.get();
+  std::unique_ptr<double[]> plain[3];
+  HugePageBuffer huge[3];
+  double *arrays[3];
+  const int64_t hugeBefore = anonHugePageBytes();
+  for (int i = 0; i < 3; ++i) {
+    if (hugePages) {
+      if (!huge[i].allocate(n * sizeof(double), "bandwidth array").isOk())
+        return bw;
+      arrays[i] = reinterpret_cast<double *>(huge[i].data());
+    } else {
+      plain[i].reset(new (std::nothrow) double[n]);
+      if (!plain[i])
+        return bw;
+      arrays[i] = plain[i].get();
+    }
+  }
+  double *pa = arrays[0], *pb = arrays[1], *pc = arrays[2];
   const long long count = static_cast<long long>(n);
   // First touch by the threads that later stream the same ranges.
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -171,6 +188,10 @@ Bandwidth measureBandwidth(int64_t arrayMiB, int threads) {
     pb[i] = 2.0;
     pc[i] = 0.5;
   }
+  const int64_t hugeAfter = anonHugePageBytes();
+  bw.hugePages = hugePages;
+  if (hugeBefore >= 0 && hugeAfter >= 0)
+    bw.hugePageBytes = std::max<int64_t>(0, hugeAfter - hugeBefore);
   double bestRead = 0, bestTriad = 0;
   for (int pass = 0; pass < kBandwidthPasses; ++pass) {
     // Read: the three arrays (3 x n x 8 bytes), integer xor so the loop is
@@ -206,6 +227,16 @@ Bandwidth measureBandwidth(int64_t arrayMiB, int threads) {
   bw.arrayBytes = static_cast<uint64_t>(n) * 8;
   bw.passes = kBandwidthPasses;
   return bw;
+}
+
+/// How memory of `total` bytes is paged, for the report.
+std::string pageKind(bool hugePages, int64_t hugeBytes, uint64_t total) {
+  if (!hugePages)
+    return "on 4 KiB pages";
+  if (hugeBytes < 0)
+    return "on huge pages where the kernel gave them";
+  return format("on 2 MiB pages: %.2f of %.2f GiB", static_cast<double>(hugeBytes) / (1 << 30),
+                static_cast<double>(total) / (1 << 30));
 }
 
 std::string jsonNumber(double v, bool known) {
@@ -247,7 +278,9 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
   // The machine's bandwidth, in this run, with the tests' threads.
   int64_t arrayMiB = 0;
   GEMMA_RT_TRY(bandwidthArrayMiB(arrayMiB));
-  Bandwidth bw = measureBandwidth(arrayMiB, threads);
+  // Measured now, before the bandwidth arrays add their own.
+  const int64_t weightsHugeBytes = pack.inMemory() ? anonHugePageBytes() : 0;
+  Bandwidth bw = measureBandwidth(arrayMiB, threads, pack.inMemory());
 
   std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s |\n", "model",
               "size", "params", "backend", "threads", "test", "t/s");
@@ -305,7 +338,7 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
 
   // Again after the tests; the best of both counts.
   if (bw.measured) {
-    const Bandwidth after = measureBandwidth(arrayMiB, threads);
+    const Bandwidth after = measureBandwidth(arrayMiB, threads, pack.inMemory());
     if (after.measured) {
       bw.read = std::max(bw.read, after.read);
       bw.triad = std::max(bw.triad, after.triad);
@@ -319,13 +352,18 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
   std::printf("\n");
   if (bw.measured)
     std::printf("memory bandwidth: read %.2f GB/s, triad %.2f GB/s (STREAM-style, "
-                "%d threads, 3 x %lld MiB arrays, best of %d passes before and "
+                "%d threads, 3 x %lld MiB arrays %s, best of %d passes before and "
                 "after the tests)\n",
                 bw.read / 1e9, bw.triad / 1e9, threads,
-                static_cast<long long>(bw.arrayBytes >> 20), bw.passes);
+                static_cast<long long>(bw.arrayBytes >> 20),
+                pageKind(bw.hugePages, bw.hugePageBytes, 3 * bw.arrayBytes).c_str(),
+                bw.passes);
   else
     std::printf("memory bandwidth: not measured%s\n",
                 arrayMiB == 0 ? " (GEMMA_BENCH_BW_MIB=0)" : " (allocation failed)");
+  std::printf("weights: %s %s\n",
+              pack.inMemory() ? "read into memory" : "mapped from the file",
+              pageKind(pack.inMemory(), weightsHugeBytes, pack.fileSize()).c_str());
   if (decodeBytes > 0)
     std::printf("weights read per decoded token: %.4f GB (%.2f GiB; from gemmac; "
                 "KV cache reads not counted)\n",
@@ -380,11 +418,21 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
     j += bw.measured
              ? format("  \"memory_bandwidth\": {\"read_bytes_per_s\": %.0f, "
                       "\"triad_bytes_per_s\": %.0f, \"array_bytes\": %llu, "
-                      "\"arrays\": 3, \"passes\": %d, \"threads\": %d},\n",
+                      "\"arrays\": 3, \"passes\": %d, \"threads\": %d, "
+                      "\"huge_pages\": %s, \"huge_page_bytes\": %s},\n",
                       bw.read, bw.triad,
                       static_cast<unsigned long long>(bw.arrayBytes), bw.passes,
-                      threads)
+                      threads, bw.hugePages ? "true" : "false",
+                      bw.hugePageBytes < 0 ? "null"
+                                           : format("%lld", static_cast<long long>(
+                                                                bw.hugePageBytes))
+                                                 .c_str())
              : std::string("  \"memory_bandwidth\": null,\n");
+    j += format("  \"weights_memory\": {\"load\": \"%s\", \"huge_page_bytes\": %s},\n",
+                pack.inMemory() ? "read" : "mmap",
+                weightsHugeBytes < 0
+                    ? "null"
+                    : format("%lld", static_cast<long long>(weightsHugeBytes)).c_str());
     j += "  \"tests\": [";
     for (size_t i = 0; i < results.size(); ++i) {
       const TestResult &t = results[i];

@@ -248,6 +248,9 @@ Status parseArgs(int argc, char **argv, Options &opts) {
       GEMMA_RT_TRY(takeValue(v));
       GEMMA_RT_TRY(parseCount(arg, v, 0, opts.benchDepth));
       sawDepth = true;
+    } else if (arg == "--mmap" || arg == "--no-mmap") {
+      GEMMA_RT_TRY(noValue());
+      opts.mmap = arg == "--mmap";
     } else if (arg == "--profile") {
       GEMMA_RT_TRY(noValue());
       opts.profile = true;

@@ -62,6 +62,7 @@ struct Options {
 
   // Common.
   std::string weights; // empty: weights.gpack next to the executable
+  bool mmap = false;   // --mmap: map the weights instead of reading them
   int threads = 0;     // 0: default (all cores unless OMP_NUM_THREADS)
 
   /// -p/-f or --chat: text in, text out through the tokenizer.

@@ -280,7 +280,10 @@ Status run(int argc, char **argv) {
   WeightsPack pack;
   GEMMA_RT_TRY(pack.open(opts.weights.empty() ? defaultWeightsPath() : opts.weights,
                          static_cast<uint64_t>(m.modelHash),
-                         static_cast<uint64_t>(m.weightsBytes)));
+                         static_cast<uint64_t>(m.weightsBytes),
+                         opts.mmap ? WeightsLoad::Map : WeightsLoad::Read));
+  if (!pack.loadNote().empty() && !opts.quiet && !opts.mmap)
+    std::fprintf(stderr, "gemma-run: note: %s\n", pack.loadNote().c_str());
 
   const bool wantRows = !opts.logitsOut.empty();
   Engine engine;

@@ -122,8 +122,13 @@ gemma_model *gemma_load(const char *deployable_dir, int n_threads) {
     if (!exists(dir + "weights.gpack"))
       return fail(format("%sweights.gpack does not exist (is %s a gemmac deployable?)",
                          dir.c_str(), deployable_dir));
+    // GEMMA_MMAP=1: map the weights (gemma-run --mmap); else read them into
+    // huge pages.
+    const char *mmapEnv = std::getenv("GEMMA_MMAP");
+    bool map = mmapEnv && *mmapEnv && std::strcmp(mmapEnv, "0") != 0;
     CAPI_TRY(m->pack.open(dir + "weights.gpack", static_cast<uint64_t>(m->info.modelHash),
-                          static_cast<uint64_t>(m->info.weightsBytes)));
+                          static_cast<uint64_t>(m->info.weightsBytes),
+                          map ? WeightsLoad::Map : WeightsLoad::Read));
     CAPI_TRY(m->engine.init(m->info, m->pack, 1));
     if (!m->gen.eosIds.empty())
       m->stopIds = m->gen.eosIds;

@@ -5,7 +5,9 @@
 # gemmac flags (e.g. --disable-pass=NAME), then checks, against its fp32
 # reference: prefill logits, 24 greedy ids (with logits out, and argmax-only:
 # the soft-cap skipped), every decode-step row, and that chunked (7 tokens
-# per call, past the sliding window of 8) and token-by-token prefill give the same logits.
+# per call, past the sliding window of 8) and token-by-token prefill give the same logits,
+# and that the weights mapped from the file (--mmap) give the same logits as the
+# weights read into memory (the default).
 set -euxo pipefail
 data=$1/golden/$2 work=$3 here=$(dirname "$0")
 input=${4:--}
@@ -19,6 +21,8 @@ run=$work/out/gemma-run
 "$run" --ids "$(ids input_ids)" -n 24 --logits-out "$work/logits" --ids-out "$work/ids" --quiet
 gemma-compare "$work/logits:logits" "$ref:logits" --rows-a 0:40 --atol 1e-3
 gemma-compare --ids "$work/ids" "$ref:greedy_ids"
+"$run" --ids "$(ids input_ids)" -n 24 --mmap --logits-out "$work/mapped" --quiet
+gemma-compare "$work/mapped:logits" "$work/logits:logits" --atol 0
 "$run" --ids "$(ids input_ids)" -n 24 --ids-out "$work/ids-argmax" --quiet
 gemma-compare --ids "$work/ids-argmax" "$ref:greedy_ids"
 gemma-compare "$work/logits:logits" "$ref:full_logits" --rows-a 40:63 --rows-b 40:63 --atol 1e-3

@@ -12,9 +12,13 @@ bw = d["memory_bandwidth"]
 if bw is None:
     print("memory_bandwidth null")
 else:
-    print("memory_bandwidth arrays=%d array_bytes=%d passes=%d threads=%d read>0 triad>0"
-          % (bw["arrays"], bw["array_bytes"], bw["passes"], bw["threads"])
+    print("memory_bandwidth arrays=%d array_bytes=%d passes=%d threads=%d read>0 triad>0 "
+          "huge_pages=%s" % (bw["arrays"], bw["array_bytes"], bw["passes"], bw["threads"],
+                             bw["huge_pages"])
           if bw["read_bytes_per_s"] > 0 and bw["triad_bytes_per_s"] > 0 else "bad bandwidth")
+wm = d["weights_memory"]
+print("weights_memory load=%s" % wm["load"]
+      + ("" if wm["huge_page_bytes"] is None or wm["huge_page_bytes"] >= 0 else " bad bytes"))
 for t in d["tests"]:
     keys = sorted(EXTRA & set(t))
     print(t["test"], "keys:", " ".join(keys) if keys else "-")
