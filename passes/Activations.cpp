@@ -53,7 +53,7 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
     return emitQuantizedDotBlock(k, blk, *x.int8, weight, scales, rows, x.vnni);
   if (x.bf16 && blk.tokens == 1)
     return emitBf16DotBlock(k, blk, x.bf16->bf16, weight, rows);
-  if (x.splitF32 && blk.tokens == 1)
+  if (x.splitF32)
     return emitPairedBf16DotBlock(k, blk, *x.splitF32, weight, rows);
   // Token blocks read the rounded x as f32 (Bf16Dot.cpp says why).
   emitDotBlock(k, blk, x.bf16 ? x.bf16->asF32 : x.x, weight, scales, rows);

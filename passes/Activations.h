@@ -3,7 +3,7 @@
 // gemma-lower-linear reads x as f32 (the default), quantised to int8 once
 // per op (int8/int4 weights, QuantizedDot.h) or rounded to bf16 once per op
 // (bf16 weights on AVX512_BF16, Bf16Dot.h); with bf16 weights and f32 x,
-// single tokens read x split into even and odd columns (PairedBf16Dot.h).
+// x is split into even and odd columns (PairedBf16Dot.h).
 // This picks the form for one op,
 // prepares and releases its buffer, and emits the matching dot kernel.
 //

@@ -1,7 +1,7 @@
-//===- PairedBf16Dot.h - decode GEMV of bf16 weights, f32 x -----*- C++ -*-===//
+//===- PairedBf16Dot.h - dot blocks of bf16 weights, f32 x ------*- C++ -*-===//
 //
-// The single-token kernel for bf16 weights with f32 activations (the
-// default): each 64-byte run of a weight row is loaded once as 32-bit lanes
+// The dot-block kernel for bf16 weights with f32 activations (the default;
+// decode, and prefill where AMX tiles do not take it): each 64-byte run of a weight row is loaded once as 32-bit lanes
 // holding a pair of bf16, and split into f32 by a shift (even columns) and
 // a mask (odd columns) instead of a zero-extend per half. x is laid out to
 // match once per op: in every chunk of 2 * lanes columns, the even columns
@@ -28,7 +28,8 @@ bool pairedBf16DotApplies(Value weight, Value scales);
 /// row.
 Value splitEvenOddColumns(KernelBuilder &k, Value x);
 
-/// A one-token DotBlock over bf16 weights and the split x.
+/// A DotBlock over bf16 weights and the split x (single tokens prefetch
+/// along the row slots' streams).
 void emitPairedBf16DotBlock(KernelBuilder &k, const DotBlock &blk, Value splitX, Value weight,
                             const OperandRows &rows);
 

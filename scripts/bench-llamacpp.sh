@@ -30,6 +30,11 @@
 # has them (docs/weights.md), which llama.cpp's BF16 matmul has no kernel
 # for either way. --llama-amx keeps llama.cpp's.
 #
+# --avx2 compares AVX2 code on both sides, as on the issue's AMD Zen 3
+# machines (AVX2+FMA, no AVX-512): gemmac compiles with --cpu=x86-64-v3 and
+# llama.cpp is built with GGML_NATIVE=OFF and AVX/AVX2/FMA/F16C/BMI2 only (in
+# its own build folder); the bf16-activation row (AVX512_BF16) is left out.
+#
 # llama.cpp lives OUTSIDE this repository (default /tmp/llama.cpp): never
 # commit its sources, binaries or GGUFs. Get a checkout with
 #   git clone https://github.com/ggml-org/llama.cpp /tmp/llama.cpp
@@ -66,6 +71,7 @@ options:
   --lm-head-type T  --token-embedding-type / --output-tensor-type for the
                     quantised GGUFs (default auto, see above)
   --llama-amx       build llama.cpp with its AMX kernels (see above)
+  --avx2            AVX2+FMA code on both sides (see above)
   --ckpt-from DIR   link an existing gemma-synth checkpoint's safetensors
   --variant V --layers N   gemma-synth geometry (default 26b-a4b, 6)
   --out FILE        the comparison in markdown (default WORK/comparison.md)
@@ -76,7 +82,7 @@ USAGE
 
 llama=/tmp/llama.cpp venv=/tmp/llamacpp-venv work=/tmp/bench-llamacpp build=build
 threads=2 p=512 n=128 r=3 types="Q8_0 Q4_0" head=auto variant=26b-a4b layers=6
-out="" keep=0 get=0 lcp_version=0.3.36 amx=0 ckpt_from=""
+out="" keep=0 get=0 lcp_version=0.3.36 amx=0 avx2=0 ckpt_from=""
 while (($#)); do
   case "$1" in
     --llama-src) llama=$2; shift ;;
@@ -92,6 +98,7 @@ while (($#)); do
     --types) types=$2; shift ;;
     --lm-head-type) head=$2; shift ;;
     --llama-amx) amx=1 ;;
+    --avx2) avx2=1 ;;
     --ckpt-from) ckpt_from=$2; shift ;;
     --variant) variant=$2; shift ;;
     --layers) layers=$2; shift ;;
@@ -137,15 +144,21 @@ if [[ ! -f $llama/convert_hf_to_gguf.py ]]; then
 fi
 llama_version=$(git -C "$llama" describe --always --tags 2>/dev/null ||
   cat "$llama/.vendored-commit" 2>/dev/null || echo unknown)
-if [[ $amx == 1 ]]; then
+cpuflags=(-DGGML_NATIVE=ON) gemma_cpu=()
+if [[ $avx2 == 1 ]]; then
+  lbuild=$llama/build-avx2 amxflags=""
+  cpuflags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
+  gemma_cpu=(--cpu x86-64-v3)
+elif [[ $amx == 1 ]]; then
   lbuild=$llama/build-amx amxflags=""
 else
   lbuild=$llama/build-noamx amxflags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
 fi
+llama_flags="${cpuflags[*]#-D}${amxflags:+ $amxflags}"
 lb=$lbuild/bin
 if [[ ! -x $lb/llama-bench || ! -x $lb/llama-quantize ]]; then
-  say "building llama.cpp (CPU, Release, GGML_NATIVE=ON${amxflags:+, $amxflags}): llama-bench llama-quantize"
-  cmake -S "$llama" -B "$lbuild" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON \
+  say "building llama.cpp (CPU, Release, $llama_flags): llama-bench llama-quantize"
+  cmake -S "$llama" -B "$lbuild" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cpuflags[@]}" \
     -DCMAKE_C_FLAGS="$amxflags" -DCMAKE_CXX_FLAGS="$amxflags" \
     -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
     -DLLAMA_BUILD_SERVER=OFF >&2
@@ -203,20 +216,20 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $cpu, $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "gemmac: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')"
-  echo "llama.cpp: $llama_version, built with GGML_NATIVE=ON${amxflags:+ $amxflags}"
+  echo "llama.cpp: $llama_version, built with $llama_flags"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$res/run.txt"
 
 # gemmac: compile (then the checkpoint is only needed for the conversion)
 # and run; gemma-run measures the bandwidth in the same process.
 say "gemma-bench -t $threads -p $p -n $n -r $r"
-"$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac" --keep -t "$threads" -p "$p" -n "$n" \
+"$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac" --keep "${gemma_cpu[@]}" -t "$threads" -p "$p" -n "$n" \
   -r "$r" --json "$res/gemmac-bf16.json" | tee "$res/gemmac-bf16.md"
 [[ $keep == 1 ]] || rm -rf "$work/gemmac"
 gemma_extra=() has_weights=0
 # Where the CPU has AVX512_BF16, also bf16 weights with bf16 activations
 # (vdpbf16ps), which is what llama.cpp's BF16 matmul computes.
-if grep -qw avx512_bf16 /proc/cpuinfo && "$bin/gemmac" --help 2>/dev/null | grep -q vdpbf16ps; then
+if [[ $avx2 == 0 ]] && grep -qw avx512_bf16 /proc/cpuinfo && "$bin/gemmac" --help 2>/dev/null | grep -q vdpbf16ps; then
   say "gemma-bench --activations bf16"
   "$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac-bf16act" --keep \
     --gemmac-flag --activations=bf16 -t "$threads" -p "$p" -n "$n" -r "$r" \
@@ -228,7 +241,7 @@ if "$bin/gemmac" --help 2>/dev/null | grep -q -- '--weights'; then
   has_weights=1
   for w in int8 int4; do
     say "gemma-bench --weights $w"
-    "$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac-$w" --keep --weights "$w" \
+    "$bin/gemma-bench" --ckpt "$ckpt" --work "$work/gemmac-$w" --keep --weights "$w" "${gemma_cpu[@]}" \
       -t "$threads" -p "$p" -n "$n" -r "$r" --json "$res/gemmac-$w.json" | tee "$res/gemmac-$w.md"
     [[ $keep == 1 ]] || rm -rf "$work/gemmac-$w"
     gemma_extra+=(--gemma-$w "$res/gemmac-$w.json")
@@ -298,11 +311,11 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$res/run.txt"
   echo "commands (same threads, one run):"
   echo
   echo '```sh'
-  echo "scripts/bench-llamacpp.sh -t $threads -p $p -n $n -r $r   # runs all of:"
+  echo "scripts/bench-llamacpp.sh${gemma_cpu:+ --avx2} -t $threads -p $p -n $n -r $r   # runs all of:"
   echo "build/bin/gemma-synth --variant $variant --layers $layers -o CKPT"
-  echo "build/bin/gemma-bench --ckpt CKPT -t $threads -p $p -n $n -r $r"
+  echo "build/bin/gemma-bench --ckpt CKPT ${gemma_cpu[*]}${gemma_cpu:+ }-t $threads -p $p -n $n -r $r"
   [[ -f $res/gemmac-bf16act.json ]] && echo "build/bin/gemma-bench --ckpt CKPT --gemmac-flag --activations=bf16 -t $threads -p $p -n $n -r $r"
-  [[ $has_weights == 1 ]] && echo "build/bin/gemma-bench --ckpt CKPT --weights int8|int4 -t $threads -p $p -n $n -r $r"
+  [[ $has_weights == 1 ]] && echo "build/bin/gemma-bench --ckpt CKPT --weights int8|int4 ${gemma_cpu[*]}${gemma_cpu:+ }-t $threads -p $p -n $n -r $r"
   echo "python convert_hf_to_gguf.py CKPT --outtype bf16 --outfile M-bf16.gguf"
   printf '%s\n' "${quant_cmds[@]}"
   printf '%s\n' "${bench_cmds[@]}"

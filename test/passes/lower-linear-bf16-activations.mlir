@@ -35,14 +35,17 @@
 // CHECK:         memref.dealloc %[[XB]]
 // CHECK:         memref.dealloc %[[XF]]
 // CHECK:         return
-// Without the option x stays f32 (the one alloc is PairedBf16Dot's split x).
+// Without the option x stays f32 (the one alloc is PairedBf16Dot's split x,
+// whose kernel widens the weights by a shift and a mask).
 // OFF-LABEL:   func.func @linear_bf16(
 // OFF-NOT:       memref<?x96xbf16>
 // OFF:           memref.alloc(%{{.*}}) : memref<?x96xf32>
 // OFF-NOT:       memref.alloc
 // OFF-NOT:       llvm.call_intrinsic
-// OFF:           arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// OFF-NOT:       arith.extf
+// OFF:           arith.andi %{{.*}} : vector<16xi32>
 // OFF:           math.fma
+// OFF:           return
 func.func @linear_bf16(%x: memref<?x96xf32>, %w: memref<8x96xbf16>, %y: memref<?x8xf32>) {
   gemma.linear %x, %w -> %y : memref<?x96xf32>, memref<8x96xbf16> -> memref<?x8xf32>
   return

@@ -136,12 +136,12 @@ func.func @experts_int8(%x: memref<?x2x64xf32>, %w: memref<4x8x64xi8>, %s: memre
 }
 
 // bf16 weights are not affected by the option: x stays f32 (split into even
-// and odd columns for single tokens, PairedBf16Dot.h), never int8.
+// and odd columns, PairedBf16Dot.h), never int8.
 // CHECK-LABEL: func.func @linear_bf16(
 // CHECK-NOT:     memref.alloc({{.*}}) : memref<?x64xi8>
 // CHECK:         memref.alloc(%{{.*}}) : memref<?x64xf32>
 // CHECK-NOT:     memref.alloc({{.*}}) : memref<?x64xi8>
-// CHECK:         arith.extf %{{.*}} : vector<{{8|16}}xbf16> to vector<{{8|16}}xf32>
+// CHECK:         arith.andi %{{.*}} : vector<{{8|16}}xi32>
 func.func @linear_bf16(%x: memref<?x64xf32>, %w: memref<8x64xbf16>, %y: memref<?x8xf32>) {
   gemma.linear %x, %w -> %y : memref<?x64xf32>, memref<8x64xbf16> -> memref<?x8xf32>
   return

@@ -1,9 +1,10 @@
 // gemma-lower-linear, bf16 weights with f32 activations: x is split once per
-// op into even and odd columns (per chunk of 2 x lanes columns); a single
-// token (the decode GEMV) loads 64 bytes of a weight row as i32 lanes, each
-// holding two bf16, and widens them exactly by a shift (even columns) and a
-// mask (odd columns), one prefetch per row and step along the row slot's
-// stream. Token blocks keep the widening FMA kernel on the unsplit x. See
+// op into even and odd columns (per chunk of 2 x lanes columns); the kernel
+// loads 64 bytes of a weight row as i32 lanes, each holding two bf16, and
+// widens them exactly by a shift (even columns) and a mask (odd columns).
+// Token blocks (prefill; 2 tokens on AVX2, 4 on AVX-512) use each widened
+// line for every token of the block; a single token (the decode GEMV)
+// prefetches once per row and step along the row slot's stream. See
 // passes/PairedBf16Dot.cpp.
 //
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8}))' | FileCheck %s --check-prefixes=CHECK,AVX2
@@ -17,11 +18,25 @@
 // AVX2:            vector.shuffle %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xf32>, vector<16xf32>
 // AVX512:          vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
 // AVX512:          vector.shuffle %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31] : vector<32xf32>, vector<32xf32>
-// Token blocks: the widening kernel on x itself.
+// Token blocks: per 2 x lanes columns, x's even and odd halves for each
+// token, then per row one line, a shift, a mask and two FMAs per token; no
+// prefetch, no widening of x itself.
 // CHECK:         scf.parallel
-// CHECK:             vector.load %[[X]]
-// CHECK:             arith.extf
-// CHECK:             math.fma
+// CHECK:           scf.for %{{.*}} step %c32 iter_args
+// CHECK-NOT:         memref.prefetch
+// CHECK:             vector.load %[[S]]
+// AVX2-COUNT-3:      vector.load %[[S]]
+// AVX512-COUNT-7:    vector.load %[[S]]
+// CHECK-NEXT:        vector.load %[[W]]
+// CHECK-NEXT:        vector.bitcast
+// CHECK-NEXT:        arith.shli
+// CHECK-NEXT:        vector.bitcast
+// CHECK-NEXT:        arith.andi
+// CHECK-NEXT:        vector.bitcast
+// AVX2-COUNT-4:      math.fma
+// AVX512-COUNT-8:    math.fma
+// CHECK-NOT:         arith.extf
+// CHECK:           vector.reduction <add>
 // Single tokens: 32 columns per step; the prefetch wraps to the next block's
 // rows (row + 4 * ((col + 1024) / 64), column (col + 1024) % 64).
 // CHECK:           %[[SIXTEEN:.*]] = arith.constant dense<16> : vector<[[VL:8|16]]xi32>
