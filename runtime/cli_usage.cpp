@@ -115,7 +115,9 @@ void printUsage(FILE *out) {
       "\n"
       "environment:\n"
       "  GEMMA_RUN_CPU_MASK=HEX (testing) treat CPU features outside this\n"
-      "                         GEMMA_CPU_* bit mask as absent\n",
+      "                         GEMMA_CPU_* bit mask as absent\n"
+      "  GEMMA_RUN_MEM_AVAILABLE_MIB=N (testing) take N MiB as the available\n"
+      "                         memory (N < the pack + 1 GiB: --mmap with a note)\n",
       out);
 }
 

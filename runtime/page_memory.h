@@ -47,7 +47,8 @@ private:
 /// /proc/self/smaps_rollup), or -1 where the kernel does not say.
 int64_t anonHugePageBytes();
 
-/// MemAvailable of /proc/meminfo, or -1 where unknown.
+/// MemAvailable of /proc/meminfo (GEMMA_RUN_MEM_AVAILABLE_MIB overrides it
+/// for tests), or -1 where unknown.
 int64_t availableMemoryBytes();
 
 } // namespace gemma_rt
