@@ -4,8 +4,9 @@
 // TLB miss per 4 KiB, and the CPU's stream prefetchers stop at each page
 // boundary. Read into 2 MiB pages instead, the int4 deployable of the
 // 26B-A4B geometry decodes 17 % faster than mapped from 4 KiB page-cache
-// pages (docs/benchmarks.md "Weights on huge pages"). The weights pack and gemma-bench's bandwidth arrays take their
-// memory from here, so the two are measured on the same kind of pages.
+// pages (docs/benchmarks.md "Weights on huge pages"). The weights pack and
+// gemma-run --bench's bandwidth arrays take their memory from here, so the
+// two are measured on the same kind of pages.
 //
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_RUNTIME_PAGE_MEMORY_H
