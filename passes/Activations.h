@@ -3,9 +3,9 @@
 // gemma-lower-linear reads x as f32 (the default), quantised to int8 once
 // per op (int8/int4 weights, QuantizedDot.h) or rounded to bf16 once per op
 // (bf16 weights on AVX512_BF16, Bf16Dot.h); with bf16 weights and f32 x,
-// x is split into even and odd columns (PairedBf16Dot.h).
-// This picks the form for one op,
-// prepares and releases its buffer, and emits the matching dot kernel.
+// x is split into even and odd columns (PairedBf16Dot.h). This picks the
+// form for one op, prepares and releases its buffer, and emits the matching
+// dot kernel.
 //
 //===----------------------------------------------------------------------===//
 #ifndef GEMMA_PASSES_ACTIVATIONS_H
@@ -47,7 +47,8 @@ PreparedActivations prepareActivations(KernelBuilder &k, Value x, Value weight, 
 void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
 
 /// emitDotBlock, emitQuantizedDotBlock, emitTiledQuantizedDot,
-/// emitBf16DotBlock or emitPairedBf16DotBlock for `x`'s form (blk of dotBlockShape's rows).
+/// emitBf16DotBlock or emitPairedBf16DotBlock for `x`'s form (blk of
+/// dotBlockShape's rows).
 void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
                      Value weight, Value scales, const OperandRows &rows);
 

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/PairedBf16Dot.h"
 #include "dialects/GemmaOps.h"
+#include "passes/ByteDot.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -65,10 +66,8 @@ void mlir::gemma::emitPairedBf16DotBlock(KernelBuilder &k, const DotBlock &blk, 
   auto pairs = VectorType::get({chunk}, b.getBF16Type());
   auto lanesI32 = VectorType::get({vl}, b.getI32Type());
   auto lanesF32 = VectorType::get({vl}, b.getF32Type());
-  auto splatI32 = [&](int32_t v) {
-    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(lanesI32, v));
-  };
-  Value sixteen = splatI32(16), highHalf = splatI32(static_cast<int32_t>(0xffff0000u));
+  Value sixteen = intSplat(b, loc, lanesI32, 16),
+        highHalf = intSplat(b, loc, lanesI32, static_cast<int32_t>(0xffff0000u));
   // Accumulator (i, j): token i, row j. Each widened line serves every
   // token of the block (prefill on CPUs without AMX: a shift and a mask per
   // 2 x tokens FMAs, where the generic kernel pays a zero-extend and a

@@ -1,9 +1,10 @@
 //===- PairedBf16Dot.h - dot blocks of bf16 weights, f32 x ------*- C++ -*-===//
 //
 // The dot-block kernel for bf16 weights with f32 activations (the default;
-// decode, and prefill where AMX tiles do not take it): each 64-byte run of a weight row is loaded once as 32-bit lanes
-// holding a pair of bf16, and split into f32 by a shift (even columns) and
-// a mask (odd columns) instead of a zero-extend per half. x is laid out to
+// decode, and prefill where AMX tiles do not take it): each 64-byte run of
+// a weight row is loaded once as 32-bit lanes holding a pair of bf16, and
+// split into f32 by a shift (even columns) and a mask (odd columns) instead
+// of a zero-extend per half. x is laid out to
 // match once per op: in every chunk of 2 * lanes columns, the even columns
 // first, then the odd ones.
 //

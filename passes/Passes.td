@@ -92,8 +92,8 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     (passes/Bf16Dot.cpp). With `amx` (AMX-BF16 targets), calls of 16 or
     more tokens of a bf16-weight linear run on AMX tiles instead, x rounded
     to bf16 (bf16-activations) or split into three bf16 terms
-    (passes/AmxDot.cpp). With bf16 weights and f32 x, single tokens run
-    passes/PairedBf16Dot.cpp.
+    (passes/AmxDot.cpp). Otherwise bf16 weights with f32 x run
+    passes/PairedBf16Dot.cpp (x split into even and odd columns once per op).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",

@@ -129,8 +129,7 @@ struct Bandwidth {
   double read = 0, triad = 0;
   uint64_t arrayBytes = 0;
   int passes = 0;
-  bool hugePages = false;         // arrays asked for huge pages (as the weights)
-  int64_t hugePageBytes = -1;     // of the arrays, on huge pages (-1: unknown)
+  int64_t hugePageBytes = -1; // of the arrays, on huge pages (-1: unknown)
 };
 
 constexpr int kBandwidthPasses = 5;
@@ -189,7 +188,6 @@ Bandwidth measureBandwidth(int64_t arrayMiB, int threads, bool hugePages) {
     pc[i] = 0.5;
   }
   const int64_t hugeAfter = anonHugePageBytes();
-  bw.hugePages = hugePages;
   if (hugeBefore >= 0 && hugeAfter >= 0)
     bw.hugePageBytes = std::max<int64_t>(0, hugeAfter - hugeBefore);
   double bestRead = 0, bestTriad = 0;
@@ -356,7 +354,7 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
                 "after the tests)\n",
                 bw.read / 1e9, bw.triad / 1e9, threads,
                 static_cast<long long>(bw.arrayBytes >> 20),
-                pageKind(bw.hugePages, bw.hugePageBytes, 3 * bw.arrayBytes).c_str(),
+                pageKind(pack.inMemory(), bw.hugePageBytes, 3 * bw.arrayBytes).c_str(),
                 bw.passes);
   else
     std::printf("memory bandwidth: not measured%s\n",
@@ -422,7 +420,7 @@ Status runBench(Engine &engine, const WeightsPack &pack, const Options &opts,
                       "\"huge_pages\": %s, \"huge_page_bytes\": %s},\n",
                       bw.read, bw.triad,
                       static_cast<unsigned long long>(bw.arrayBytes), bw.passes,
-                      threads, bw.hugePages ? "true" : "false",
+                      threads, pack.inMemory() ? "true" : "false",
                       bw.hugePageBytes < 0 ? "null"
                                            : format("%lld", static_cast<long long>(
                                                                 bw.hugePageBytes))

@@ -282,7 +282,7 @@ Status run(int argc, char **argv) {
                          static_cast<uint64_t>(m.modelHash),
                          static_cast<uint64_t>(m.weightsBytes),
                          opts.mmap ? WeightsLoad::Map : WeightsLoad::Read));
-  if (!pack.loadNote().empty() && !opts.quiet && !opts.mmap)
+  if (!pack.loadNote().empty() && !opts.quiet)
     std::fprintf(stderr, "gemma-run: note: %s\n", pack.loadNote().c_str());
 
   const bool wantRows = !opts.logitsOut.empty();

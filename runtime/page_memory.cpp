@@ -33,7 +33,6 @@ Status HugePageBuffer::allocate(uint64_t n, const char *what) {
   (void)::madvise(reinterpret_cast<void *>(start), n, MADV_HUGEPAGE);
   mapping = m;
   mappedBytes = total;
-  bytes = n;
   aligned = reinterpret_cast<uint8_t *>(start);
   return Status::ok();
 }

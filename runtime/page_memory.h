@@ -36,11 +36,10 @@ public:
   /// Maps `bytes` (> 0); `what` names the memory in the error.
   Status allocate(uint64_t bytes, const char *what);
   uint8_t *data() const { return aligned; }
-  uint64_t size() const { return bytes; }
 
 private:
   void *mapping = nullptr;
-  uint64_t mappedBytes = 0, bytes = 0;
+  uint64_t mappedBytes = 0;
   uint8_t *aligned = nullptr;
 };
 

@@ -78,10 +78,11 @@ struct FileCloser {
   ~FileCloser() { ::close(fd); }
 };
 
-/// pread's whole `n` bytes at `offset`, or the reason it could not.
+/// pread's whole `n` bytes (a kReadChunk at most) at `offset`, or the
+/// reason it could not.
 Status readFully(int fd, uint8_t *to, uint64_t n, uint64_t offset, const char *f) {
   while (n > 0) {
-    ssize_t got = ::pread(fd, to, n < (1u << 30) ? n : (1u << 30), static_cast<off_t>(offset));
+    ssize_t got = ::pread(fd, to, n, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0)

@@ -1,4 +1,4 @@
-//===- weights_pack.h - the deployable's weights.gpack, mapped -----------===//
+//===- weights_pack.h - the deployable's weights.gpack, read or mapped ---===//
 //
 // Validates weights.gpack against this deployable before any generated code
 // touches it (layout: frontend/WeightsPack.h; this file re-reads it without
@@ -26,7 +26,8 @@ enum class WeightsLoad {
   /// the pack does not fit in the available memory.
   Read,
   /// Mapped from the file (llama.cpp's default): starts at once and shares
-  /// the page cache between processes, but runs on 4 KiB pages.
+  /// the page cache between processes, but runs on whatever pages the page
+  /// cache holds the file in (often 4 KiB).
   Map,
 };
 
