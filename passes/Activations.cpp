@@ -24,8 +24,10 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
     prepared.int8 = quantizeActivations(k, x, correction);
   } else if (options.bf16 && bf16DotApplies(k, weight, scales))
     prepared.bf16 = roundActivationsToBf16(k, x);
-  else if (pairedBf16DotApplies(weight, scales))
+  else if (pairedBf16DotApplies(weight, scales)) {
     prepared.splitF32 = splitEvenOddColumns(k, x);
+    prepared.panelTiles = options.bf16PanelTiles && k.lanes() == 8;
+  }
   return prepared;
 }
 

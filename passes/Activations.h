@@ -22,6 +22,7 @@ struct ActivationOptions {
   bool int8 = false; // int8 x for int8/int4 weights
   bool vnni = false; // vpdpbusd for the int8 dots
   bool bf16 = false; // bf16 x for bf16 weights (vdpbf16ps)
+  bool bf16PanelTiles = true; // prefill of bf16 weights on re-laid panels (8 lanes)
 };
 
 struct PreparedActivations {
@@ -29,6 +30,7 @@ struct PreparedActivations {
   std::optional<QuantizedActivations> int8;
   std::optional<RoundedActivations> bf16; // x rounded to bf16
   std::optional<Value> splitF32;          // f32 x for emitPairedBf16DotBlock
+  bool panelTiles = false; // with splitF32: token blocks may run Bf16PanelTiles.h
   std::optional<TiledWeight> tiled;        // with int8: the weight's tiles
   bool vnni = false;
 };

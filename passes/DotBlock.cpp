@@ -138,6 +138,20 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
   sweep(rest, done + blocks * rowsPerBlock, 1, 1);
 }
 
+void forTokenBlocks(KernelBuilder &k, Value begin, Value end, ArrayRef<int64_t> sizes,
+                    const std::function<void(Value first, int64_t n)> &emit) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  for (int64_t n : sizes) {
+    // Whole blocks of n from begin; the next size starts where they end.
+    Value count = b.create<arith::SubIOp>(loc, end, begin);
+    Value whole = times(k, b.create<arith::DivUIOp>(loc, count, k.index(n)), n);
+    Value stop = n == 1 ? end : b.create<arith::AddIOp>(loc, begin, whole).getResult();
+    k.loop(begin, stop, n, [&](Value first) { emit(first, n); });
+    begin = stop;
+  }
+}
+
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,
                      const std::function<void(Value row0)> &body) {
   if (panel.blocks == 1)

@@ -104,6 +104,11 @@ struct RowPanel {
 void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
                   int64_t panelBlocks, int64_t rowsPerBlock,
                   const std::function<void(const RowPanel &panel, ValueRange outer)> &body);
+/// emit(first, n) over [begin, end): blocks of sizes[0] tokens while they
+/// fit, then of sizes[1], ... (the last size should be 1).
+void forTokenBlocks(KernelBuilder &k, Value begin, Value end, ArrayRef<int64_t> sizes,
+                    const std::function<void(Value first, int64_t n)> &emit);
+
 /// body(first row of the block) for each row block of `panel`.
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,
                      const std::function<void(Value row0)> &body);

@@ -15,6 +15,7 @@
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
 #include "passes/AmxDot.h"
+#include "passes/Bf16PanelTiles.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 
@@ -101,39 +102,58 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
     int64_t panelBlocks = panelBlocksFor(outRows, kExpertPanelRows, shape.rows);
+    if (prepared.panelTiles)
+      panelBlocks = bf16TilePanelBlocks(panelBlocks, shape.rows);
     forRowBlocks(k, outRows, {g.numActive}, panelBlocks, shape.rows,
                  [&](const RowPanel &panel, ValueRange outer) {
-      int64_t rows = panel.rowsPerBlock;
       auto [e, begin, end] = activeExpert(k, g, outer[0]);
       // Pairs [p0, p0 + nt) of this expert against rows [row0, row0 + rows).
-      auto emitPairs = [&](Value p0, int64_t nt) {
+      auto emitBlock = [&](Value p0, int64_t nt, Value row0, int64_t rows,
+                           const std::function<void(const DotBlock &, const OperandRows &)>
+                               &kernel) {
         SmallVector<Value> token, slot;
         for (int64_t i = 0; i < nt; ++i) {
           auto [t, s] = tokenAndSlot(k, g, b.create<memref::LoadOp>(loc, g.pairs, plus(k, p0, i)));
           token.push_back(t);
           slot.push_back(s);
         }
-        forEachRowBlock(k, panel, [&](Value row0) {
-          DotBlock blk{nt, rows, depth,
-                       [&](int64_t i, int64_t j, Value s) {
-                         k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
+        DotBlock blk{nt, rows, depth,
+                     [&](int64_t i, int64_t j, Value s) {
+                       k.store(s, out, {token[i], slot[i], plus(k, row0, j)});
+                     },
+                     {}};
+        OperandRows at{[&](int64_t i) -> SmallVector<Value> {
+                         if (perExpertInput)
+                           return {token[i], slot[i]};
+                         return {token[i]};
                        },
-                       {}};
-          OperandRows at{[&](int64_t i) -> SmallVector<Value> {
-                           if (perExpertInput)
-                             return {token[i], slot[i]};
-                           return {token[i]};
-                         },
-                         [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
-          emitDotBlockFor(k, blk, prepared, w, scales, at);
+                       [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
+        kernel(blk, at);
+      };
+      auto rowMajor = [&] {
+        forTokenBlocks(k, begin, end, {tokenBlock, 1}, [&](Value p0, int64_t nt) {
+          forEachRowBlock(k, panel, [&](Value row0) {
+            emitBlock(p0, nt, row0, panel.rowsPerBlock,
+                      [&](const DotBlock &blk, const OperandRows &at) {
+                        emitDotBlockFor(k, blk, prepared, w, scales, at);
+                      });
+          });
         });
       };
+      if (!prepared.panelTiles ||
+          !bf16PanelTilesApply(w, scales, panel.blocks * panel.rowsPerBlock))
+        return rowMajor();
       Value count = b.create<arith::SubIOp>(loc, end, begin);
-      Value full = b.create<arith::AddIOp>(
-          loc, begin,
-          times(k, b.create<arith::DivUIOp>(loc, count, k.index(tokenBlock)), tokenBlock));
-      k.loop(begin, full, tokenBlock, [&](Value p0) { emitPairs(p0, tokenBlock); });
-      k.loop(full, end, 1, [&](Value p) { emitPairs(p, 1); });
+      ifBf16PanelTiles(k, count, w, {e}, panel, [&](Value tiles) {
+        forTokenBlocks(k, begin, end, kBf16TileBlockSizes, [&](Value p0, int64_t nt) {
+          forEachTileBlock(k, panel, [&](Value group, Value row0) {
+            emitBlock(p0, nt, row0, kBf16TileRows,
+                      [&](const DotBlock &blk, const OperandRows &at) {
+                        emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
+                      });
+          });
+        });
+      }, rowMajor);
     });
   });
 }

@@ -11,6 +11,7 @@
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
 #include "passes/AmxDot.h"
+#include "passes/Bf16PanelTiles.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
@@ -81,28 +82,47 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
   int64_t tokenBlock = shape.tokens;
   Value tokens = k.dim(op.getX(), 0);
   int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelRows, shape.rows);
+  if (prepared.panelTiles)
+    panelBlocks = bf16TilePanelBlocks(panelBlocks, shape.rows);
   forRowBlocks(k, outRows, {}, panelBlocks, shape.rows, [&](const RowPanel &panel, ValueRange) {
-    int64_t rows = panel.rowsPerBlock;
-    auto emitTokens = [&](Value t0, int64_t nt) {
-      forEachRowBlock(k, panel, [&](Value row0) {
-        DotBlock blk{nt, rows, depth,
-                     [&](int64_t i, int64_t j, Value s) {
-                       k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
-                     },
-                     {}};
-        if (cap)
-          blk.epilogue = [&](ArrayRef<Value> sums) {
-            return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
-          };
-        OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
-                       [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
-        emitDotBlockFor(k, blk, prepared, w, scales, at);
+    // The dot block of tokens [t0, t0 + nt) against rows [row0, row0 + rows).
+    auto emitBlock = [&](Value t0, int64_t nt, Value row0, int64_t rows,
+                         const std::function<void(const DotBlock &, const OperandRows &)> &kernel) {
+      DotBlock blk{nt, rows, depth,
+                   [&](int64_t i, int64_t j, Value s) {
+                     k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
+                   },
+                   {}};
+      if (cap)
+        blk.epilogue = [&](ArrayRef<Value> sums) {
+          return softcapEpilogue(k, sums, *cap, op.getArgmaxOnly());
+        };
+      OperandRows at{[&](int64_t i) -> SmallVector<Value> { return {plus(k, t0, i)}; },
+                     [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
+      kernel(blk, at);
+    };
+    auto rowMajor = [&] {
+      forTokenBlocks(k, k.index(0), tokens, {tokenBlock, 1}, [&](Value t0, int64_t nt) {
+        forEachRowBlock(k, panel, [&](Value row0) {
+          emitBlock(t0, nt, row0, panel.rowsPerBlock,
+                    [&](const DotBlock &blk, const OperandRows &at) {
+                      emitDotBlockFor(k, blk, prepared, w, scales, at);
+                    });
+        });
       });
     };
-    Value full = b.create<arith::MulIOp>(
-        loc, b.create<arith::DivUIOp>(loc, tokens, k.index(tokenBlock)), k.index(tokenBlock));
-    k.loop(k.index(0), full, tokenBlock, [&](Value t0) { emitTokens(t0, tokenBlock); });
-    k.loop(full, tokens, 1, [&](Value t) { emitTokens(t, 1); });
+    int64_t panelRows = panel.blocks * panel.rowsPerBlock;
+    if (!prepared.panelTiles || !bf16PanelTilesApply(w, scales, panelRows))
+      return rowMajor();
+    ifBf16PanelTiles(k, tokens, w, {}, panel, [&](Value tiles) {
+      forTokenBlocks(k, k.index(0), tokens, kBf16TileBlockSizes, [&](Value t0, int64_t nt) {
+        forEachTileBlock(k, panel, [&](Value group, Value row0) {
+          emitBlock(t0, nt, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
+            emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
+          });
+        });
+      });
+    }, rowMajor);
   });
 }
 
@@ -124,8 +144,8 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
       Value w = linear ? linear.getWeight() : expert.getWeight();
       Value scales = linear ? linear.getScales() : expert.getScales();
       auto lowerWithDotBlocks = [&] {
-        PreparedActivations prepared = prepareActivations(
-            k, x, w, scales, ActivationOptions{int8Activations, vnni, bf16Activations});
+        ActivationOptions options{int8Activations, vnni, bf16Activations, bf16PanelTiles};
+        PreparedActivations prepared = prepareActivations(k, x, w, scales, options);
         if (linear)
           lowerLinear(k, linear, prepared);
         else

@@ -93,7 +93,11 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     more tokens of a bf16-weight linear run on AMX tiles instead, x rounded
     to bf16 (bf16-activations) or split into three bf16 terms
     (passes/AmxDot.cpp). Otherwise bf16 weights with f32 x run
-    passes/PairedBf16Dot.cpp (x split into even and odd columns once per op).
+    passes/PairedBf16Dot.cpp (x split into even and odd columns once per op);
+    with 8 lanes (AVX2), calls of 4 or more tokens re-lay each parallel panel
+    of rows once into tiles whose lanes are output rows and broadcast x
+    (passes/Bf16PanelTiles.cpp; `bf16-panel-tiles=false` keeps the row-major
+    kernel).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
@@ -106,7 +110,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
            "Round x to bf16 for bf16 weights and dot with vdpbf16ps (needs AVX512_BF16)">,
     Option<"amx", "amx", "bool", /*default=*/"false",
            "bf16-weight GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16); x rounded to "
-           "bf16 with bf16-activations, else split into three bf16 terms">
+           "bf16 with bf16-activations, else split into three bf16 terms">,
+    Option<"bf16PanelTiles", "bf16-panel-tiles", "bool", /*default=*/"true",
+           "With 8 lanes, re-lay bf16 weight panels as row tiles for calls of 4+ tokens">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

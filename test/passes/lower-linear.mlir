@@ -107,12 +107,17 @@ func.func @expert_linear_3d(%x: memref<?x4x32xf32>, %w: memref<16x8x32xf32>, %id
 // 4 up to 64), so the token block's x stays in cache while the panel's
 // weights are reused. The 4 rows left over get their own parallel loop.
 // (The first parallel loop splits x for single tokens: PairedBf16Dot.h.)
+// With 8 lanes, 4 tokens or more take the panel's tiles first
+// (lower-linear-bf16-panel-tiles.mlir); the row blocks are the else branch.
 // CHECK-LABEL: func.func @linear_panels(
 // CHECK:       vector.shuffle
 // CHECK:       scf.reduce
 // CHECK:       %[[C16:.*]] = arith.constant 16 : index
 // CHECK:       scf.parallel (%[[P:.*]]) = (%{{.*}}) to (%[[C16]])
 // CHECK:         arith.muli %[[P]], %{{.*}}
+// AVX2:          scf.if
+// AVX2:            memref.alloc() : memref<8x16x8xi32>
+// AVX2:          } else {
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:           %[[C64:.*]] = arith.constant 64 : index
 // CHECK:           %[[C4:.*]] = arith.constant 4 : index
