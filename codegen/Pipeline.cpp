@@ -78,7 +78,7 @@ std::vector<Phase> buildPhases() {
   list.push_back({"kernels", "gemma ops -> scf/vector kernels for the target's vector width",
                   [](OpPassManager &pm, const PipelineOptions &o) {
                     GemmaLowerLinearOptions lin{o.vectorWidth, o.int8Activations, o.vnni,
-                                                o.bf16Activations, o.amx};
+                                                o.bf16Activations, o.amx, o.panelTiles};
                     GemmaLowerAttentionOptions att{o.vectorWidth};
                     GemmaLowerMoEOptions moe{o.vectorWidth};
                     GemmaLowerElementwiseOptions ew{o.vectorWidth};

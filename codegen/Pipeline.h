@@ -36,6 +36,9 @@ struct PipelineOptions {
   /// calls of 16+ tokens on AMX tiles (x as 1 bf16 term with bf16Activations,
   /// else 3).
   bool amx = false;
+  /// gemmac --panel-tiles: 8-lane bf16 prefill on re-laid weight panels
+  /// (passes/Bf16PanelTiles.h).
+  bool panelTiles = true;
 };
 
 struct Phase {

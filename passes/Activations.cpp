@@ -26,7 +26,7 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
     prepared.bf16 = roundActivationsToBf16(k, x);
   else if (pairedBf16DotApplies(weight, scales)) {
     prepared.splitF32 = splitEvenOddColumns(k, x);
-    prepared.panelTiles = options.bf16PanelTiles && k.lanes() == 8;
+    prepared.panelTiles = options.panelTiles && k.lanes() == 8;
   }
   return prepared;
 }

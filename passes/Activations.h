@@ -22,7 +22,7 @@ struct ActivationOptions {
   bool int8 = false; // int8 x for int8/int4 weights
   bool vnni = false; // vpdpbusd for the int8 dots
   bool bf16 = false; // bf16 x for bf16 weights (vdpbf16ps)
-  bool bf16PanelTiles = true; // prefill of bf16 weights on re-laid panels (8 lanes)
+  bool panelTiles = true; // bf16 prefill on re-laid panels (8 lanes, Bf16PanelTiles.h)
 };
 
 struct PreparedActivations {

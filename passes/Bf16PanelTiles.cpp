@@ -154,8 +154,8 @@ void mlir::gemma::emitBf16TileDot(KernelBuilder &k, const DotBlock &blk, Value x
   finishDotBlock(blk, sums);
 }
 
-void mlir::gemma::ifBf16PanelTiles(KernelBuilder &k, Value count, Value weight, ValueRange lead,
-                                   const RowPanel &panel,
+void mlir::gemma::ifBf16PanelTiles(KernelBuilder &k, Value count,
+                                   const std::function<Value()> &relay,
                                    const std::function<void(Value tiles)> &tiled,
                                    const std::function<void()> &rowMajor) {
   OpBuilder &b = k.builder();
@@ -163,7 +163,7 @@ void mlir::gemma::ifBf16PanelTiles(KernelBuilder &k, Value count, Value weight, 
   Value many = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, count,
                                        k.index(kBf16TileMinTokens));
   k.ifThen(many, [&] {
-    Value tiles = tileBf16Panel(k, weight, lead, panel.row0, panel.blocks * panel.rowsPerBlock);
+    Value tiles = relay();
     tiled(tiles);
     b.create<memref::DeallocOp>(loc, tiles);
   }, rowMajor);

@@ -18,9 +18,8 @@
 
 namespace mlir::gemma {
 
-/// Output rows per tile block (two 8-lane vectors) and tokens per block: 12
-/// accumulators, 2 widened weight vectors and a broadcast x fill 15 of the
-/// 16 ymm registers.
+/// Output rows and tokens per block: 12 accumulators, 2 widened weight
+/// vectors and a broadcast x fill 15 of the 16 ymm registers.
 constexpr int64_t kBf16TileRows = 16, kBf16TileTokens = 6;
 /// Token blocks for forTokenBlocks: full blocks, then at most one each of
 /// 3, 2 and 1 for the rest (each small block with enough FMA chains).
@@ -46,11 +45,10 @@ inline int64_t bf16TilePanelBlocks(int64_t panelBlocks, int64_t rowsPerBlock) {
 /// inputs 2p (low half) and 2p + 1 (high half). Free it with memref.dealloc.
 Value tileBf16Panel(KernelBuilder &k, Value weight, ValueRange lead, Value row0, int64_t rows);
 
-/// Where `count` tokens reach kBf16TileMinTokens: re-lays `panel` of
-/// weight[lead..., :, :] (tileBf16Panel), calls tiled(tiles) and frees the
-/// tiles; else calls rowMajor().
-void ifBf16PanelTiles(KernelBuilder &k, Value count, Value weight, ValueRange lead,
-                      const RowPanel &panel, const std::function<void(Value tiles)> &tiled,
+/// Where `count` tokens reach kBf16TileMinTokens: calls tiled(relay())
+/// and frees the tiles relay returned (a heap buffer); else rowMajor().
+void ifBf16PanelTiles(KernelBuilder &k, Value count, const std::function<Value()> &relay,
+                      const std::function<void(Value tiles)> &tiled,
                       const std::function<void()> &rowMajor);
 
 /// body(group of the block's first 8 rows in the tiles, its first row) for

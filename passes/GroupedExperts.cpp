@@ -140,17 +140,17 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
           });
         });
       };
-      if (!prepared.panelTiles ||
-          !bf16PanelTilesApply(w, scales, panel.blocks * panel.rowsPerBlock))
+      int64_t panelRows = panel.blocks * panel.rowsPerBlock;
+      if (!prepared.panelTiles || !bf16PanelTilesApply(w, scales, panelRows))
         return rowMajor();
       Value count = b.create<arith::SubIOp>(loc, end, begin);
-      ifBf16PanelTiles(k, count, w, {e}, panel, [&](Value tiles) {
+      auto relay = [&] { return tileBf16Panel(k, w, {e}, panel.row0, panelRows); };
+      ifBf16PanelTiles(k, count, relay, [&](Value tiles) {
         forTokenBlocks(k, begin, end, kBf16TileBlockSizes, [&](Value p0, int64_t nt) {
           forEachTileBlock(k, panel, [&](Value group, Value row0) {
-            emitBlock(p0, nt, row0, kBf16TileRows,
-                      [&](const DotBlock &blk, const OperandRows &at) {
-                        emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
-                      });
+            emitBlock(p0, nt, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
+              emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
+            });
           });
         });
       }, rowMajor);

@@ -114,7 +114,8 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
     int64_t panelRows = panel.blocks * panel.rowsPerBlock;
     if (!prepared.panelTiles || !bf16PanelTilesApply(w, scales, panelRows))
       return rowMajor();
-    ifBf16PanelTiles(k, tokens, w, {}, panel, [&](Value tiles) {
+    auto relay = [&] { return tileBf16Panel(k, w, {}, panel.row0, panelRows); };
+    ifBf16PanelTiles(k, tokens, relay, [&](Value tiles) {
       forTokenBlocks(k, k.index(0), tokens, kBf16TileBlockSizes, [&](Value t0, int64_t nt) {
         forEachTileBlock(k, panel, [&](Value group, Value row0) {
           emitBlock(t0, nt, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
@@ -144,7 +145,7 @@ struct GemmaLowerLinearPass : mlir::gemma::impl::GemmaLowerLinearBase<GemmaLower
       Value w = linear ? linear.getWeight() : expert.getWeight();
       Value scales = linear ? linear.getScales() : expert.getScales();
       auto lowerWithDotBlocks = [&] {
-        ActivationOptions options{int8Activations, vnni, bf16Activations, bf16PanelTiles};
+        ActivationOptions options{int8Activations, vnni, bf16Activations, panelTiles};
         PreparedActivations prepared = prepareActivations(k, x, w, scales, options);
         if (linear)
           lowerLinear(k, linear, prepared);

@@ -96,7 +96,7 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     passes/PairedBf16Dot.cpp (x split into even and odd columns once per op);
     with 8 lanes (AVX2), calls of 4 or more tokens re-lay each parallel panel
     of rows once into tiles whose lanes are output rows and broadcast x
-    (passes/Bf16PanelTiles.cpp; `bf16-panel-tiles=false` keeps the row-major
+    (passes/Bf16PanelTiles.cpp; `panel-tiles=false` keeps the row-major
     kernel).
   }];
   let options = [
@@ -111,8 +111,9 @@ def GemmaLowerLinear : Pass<"gemma-lower-linear", "::mlir::func::FuncOp"> {
     Option<"amx", "amx", "bool", /*default=*/"false",
            "bf16-weight GEMMs of 16+ tokens on AMX tiles (needs AMX-BF16); x rounded to "
            "bf16 with bf16-activations, else split into three bf16 terms">,
-    Option<"bf16PanelTiles", "bf16-panel-tiles", "bool", /*default=*/"true",
-           "With 8 lanes, re-lay bf16 weight panels as row tiles for calls of 4+ tokens">
+    Option<"panelTiles", "panel-tiles", "bool", /*default=*/"true",
+           "With 8 lanes, re-lay bf16 weight panels (f32 x) as row tiles for calls of 4+ "
+           "tokens">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

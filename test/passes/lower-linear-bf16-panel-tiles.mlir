@@ -9,7 +9,7 @@
 //
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8}))' | FileCheck %s
 // With the option off, or with 16 lanes, no panel is re-laid.
-// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8 bf16-panel-tiles=false}))' | FileCheck %s --check-prefix=OFF
+// RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=8 panel-tiles=false}))' | FileCheck %s --check-prefix=OFF
 // RUN: gemma-opt %s --pass-pipeline='builtin.module(func.func(gemma-lower-linear{vector-width=16}))' | FileCheck %s --check-prefix=OFF
 // OFF-NOT: xi32>, vector<8xi32>
 // OFF-NOT: memref<{{.*}}x8xi32>

@@ -134,6 +134,13 @@ static cl::opt<Activations> activations(
                           "(sapphirerapids) prefills multiply on AMX tiles; logits differ "
                           "from f32 by ~1e-2")),
     cl::cat(category));
+static cl::opt<bool> panelTiles(
+    "panel-tiles",
+    cl::desc("On AVX2 (8-lane) targets, prefill calls of 4+ tokens with bf16 weights and "
+             "f32 activations re-lay each panel of weight rows once into tiles whose lanes "
+             "are output rows (docs/passes.md). --panel-tiles=false keeps the row-major "
+             "kernel: the same logits up to f32 rounding"),
+    cl::init(true), cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress output"), cl::cat(category));
 
 namespace {
@@ -336,6 +343,7 @@ int main(int argc, char **argv) {
   pipeline.vnni = target.vnni;
   pipeline.bf16Activations = activations == Activations::Bf16;
   pipeline.amx = useAmx;
+  pipeline.panelTiles = panelTiles;
   pipeline.verbose = !quiet;
   progress("compiling for " + target.describe());
   if (mlir::failed(mlir::gemma::runPhases(*model.module, pipeline)))
