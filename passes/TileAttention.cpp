@@ -41,6 +41,10 @@ using namespace mlir::gemma;
 
 namespace {
 
+/// Keys scored together (4 x 2 FMA chains) and head-dim vectors accumulated
+/// together per pass over a tile's values (8 chains).
+constexpr int64_t kKeysPerStep = 4, kValueVectors = 8;
+
 struct Tiling {
   int64_t d, group, slots, window, tile, block;
   float scale;
@@ -129,33 +133,54 @@ private:
   /// One KV tile [j0, jEnd) for every row: scores, then the online-softmax
   /// update with a single rescale of the accumulator.
   void emitTile(Value j0, Value jEnd, bool masked) {
-    Value q = op.getQ(), kc = op.getKCache(), vc = op.getVCache();
+    Value vc = op.getVCache();
     Value count = sub(jEnd, j0);
     float negInf = -std::numeric_limits<float>::infinity();
     k.loop(k.index(0), rows, 1, [&](Value r) {
       auto [t, h] = rowTokenHead(r);
       Value qpos = add(op.getPos0(), t), lo = windowStart(qpos);
-      Value tileMax = k.loop(k.index(0), count, 1, {k.f32(negInf)},
-                             [&](Value j, ValueRange st) -> SmallVector<Value> {
-        Value p = add(j0, j);
-        Value slot = b.create<arith::RemUIOp>(loc, p, k.index(c.slots));
-        Value s = k.sumOver(c.d, [&](Value col, int64_t w) {
-          return k.mul(k.load(q, {t, h, col}, w), k.load(kc, {kvHead, slot, col}, w));
-        });
-        if (c.scale != 1.0f)
-          s = k.mul(s, k.f32(c.scale));
-        if (masked) {
-          Value visible = b.create<arith::AndIOp>(loc, cmp(arith::CmpIPredicate::sge, p, lo),
-                                                  cmp(arith::CmpIPredicate::sle, p, qpos));
-          s = b.create<arith::SelectOp>(loc, visible, s, k.f32(negInf));
+      // Keys [j, j + n) of the tile: scale, mask, store, running max.
+      auto scoreKeys = [&](Value j, int64_t n, Value max) -> Value {
+        SmallVector<Value> raw = keyScores(t, h, add(j0, j), n);
+        for (int64_t u = 0; u < n; ++u) {
+          Value s = raw[u], ju = add(j, k.index(u)), p = add(j0, ju);
+          if (c.scale != 1.0f)
+            s = k.mul(s, k.f32(c.scale));
+          if (masked) {
+            Value visible = b.create<arith::AndIOp>(loc, cmp(arith::CmpIPredicate::sge, p, lo),
+                                                    cmp(arith::CmpIPredicate::sle, p, qpos));
+            s = b.create<arith::SelectOp>(loc, visible, s, k.f32(negInf));
+          }
+          k.store(s, scores, {r, ju});
+          max = k.max(max, s);
         }
-        k.store(s, scores, {r, j});
-        return {k.max(st[0], s)};
+        return max;
+      };
+      int64_t keys = c.d % (2 * k.lanes()) == 0 ? kKeysPerStep : 1;
+      Value whole = b.create<arith::MulIOp>(
+          loc, b.create<arith::DivUIOp>(loc, count, k.index(keys)), k.index(keys));
+      Value tileMax = k.loop(k.index(0), whole, keys, {k.f32(negInf)},
+                             [&](Value j, ValueRange st) -> SmallVector<Value> {
+        return {scoreKeys(j, keys, st[0])};
+      })[0];
+      tileMax = k.loop(whole, count, 1, {tileMax},
+                       [&](Value j, ValueRange st) -> SmallVector<Value> {
+        return {scoreKeys(j, 1, st[0])};
       })[0];
       Value mOld = k.load(m, {r}, 1);
       Value mNew = k.max(mOld, tileMax);
       Value corr = k.exp(k.sub(mOld, mNew));
-      Value sum = k.loop(k.index(0), count, 1, {k.f32(0.0)},
+      // p = exp(s - m) in place, a vector of keys at a time, then the tail.
+      int64_t vl = k.lanes();
+      Value vecEnd = b.create<arith::MulIOp>(
+          loc, b.create<arith::DivUIOp>(loc, count, k.index(vl)), k.index(vl));
+      Value vecSum = k.loop(k.index(0), vecEnd, vl, {k.constant(0.0, vl)},
+                            [&](Value j, ValueRange st) -> SmallVector<Value> {
+        Value p = k.exp(k.sub(k.load(scores, {r, j}, vl), k.splat(mNew, vl)));
+        k.store(p, scores, {r, j});
+        return {k.add(st[0], p)};
+      })[0];
+      Value sum = k.loop(vecEnd, count, 1, {k.sum(vecSum)},
                          [&](Value j, ValueRange st) -> SmallVector<Value> {
         Value p = k.exp(k.sub(k.load(scores, {r, j}, 1), mNew));
         k.store(p, scores, {r, j});
@@ -163,17 +188,67 @@ private:
       })[0];
       k.store(mNew, m, {r});
       k.store(k.add(k.mul(k.load(l, {r}, 1), corr), sum), l, {r});
-      k.sweep(c.d, [&](Value col, int64_t w) {
-        Value start = k.mul(k.load(acc, {r, col}, w), k.splat(corr, w));
-        Value out = k.loop(k.index(0), count, 1, {start},
-                           [&](Value j, ValueRange st) -> SmallVector<Value> {
+      // acc = acc * corr + sum_j p_j v_j, `vectors` vectors of the row per
+      // pass over the keys: that many independent FMA chains.
+      int64_t w = c.d % k.lanes() == 0 ? k.lanes() : 1;
+      int64_t vectors = kValueVectors;
+      while ((c.d / w) % vectors != 0)
+        vectors /= 2;
+      k.loop(k.index(0), k.index(c.d), vectors * w, [&](Value col0) {
+        SmallVector<Value> cols, start;
+        for (int64_t g = 0; g < vectors; ++g) {
+          cols.push_back(add(col0, k.index(g * w)));
+          start.push_back(k.mul(k.load(acc, {r, cols.back()}, w), k.splat(corr, w)));
+        }
+        SmallVector<Value> out = k.loop(k.index(0), count, 1, start,
+                                        [&](Value j, ValueRange st) -> SmallVector<Value> {
           Value slot = b.create<arith::RemUIOp>(loc, add(j0, j), k.index(c.slots));
           Value p = k.splat(k.load(scores, {r, j}, 1), w);
-          return {k.fma(p, k.load(vc, {kvHead, slot, col}, w), st[0])};
-        })[0];
-        k.store(out, acc, {r, col});
+          SmallVector<Value> next;
+          for (int64_t g = 0; g < vectors; ++g)
+            next.push_back(k.fma(p, k.load(vc, {kvHead, slot, cols[g]}, w), st[g]));
+          return next;
+        });
+        for (int64_t g = 0; g < vectors; ++g)
+          k.store(out[g], acc, {r, cols[g]});
       });
     });
+  }
+
+  /// Raw scores of `n` keys from position p0 against row (t, h): each key's
+  /// dot product in two accumulators (even and odd vectors of the head), 2n
+  /// independent FMA chains where one would wait on each FMA's latency.
+  /// With n > 1 the head dim is a multiple of 2 lanes; n = 1 also takes
+  /// other head dims.
+  SmallVector<Value> keyScores(Value t, Value h, Value p0, int64_t n) {
+    Value q = op.getQ(), kc = op.getKCache();
+    SmallVector<Value> slots;
+    for (int64_t u = 0; u < n; ++u)
+      slots.push_back(b.create<arith::RemUIOp>(loc, add(p0, k.index(u)), k.index(c.slots)));
+    int64_t vl = k.lanes();
+    if (c.d % (2 * vl) != 0) {
+      assert(n == 1 && "several keys need whole pairs of vectors");
+      return {k.sumOver(c.d, [&](Value col, int64_t w) {
+        return k.mul(k.load(q, {t, h, col}, w), k.load(kc, {kvHead, slots[0], col}, w));
+      })};
+    }
+    SmallVector<Value> init(2 * n, k.constant(0.0, vl));
+    SmallVector<Value> parts = k.loop(k.index(0), k.index(c.d), 2 * vl, init,
+                                      [&](Value col, ValueRange st) -> SmallVector<Value> {
+      SmallVector<Value> next(st.begin(), st.end());
+      for (int64_t half = 0; half < 2; ++half) {
+        Value at = add(col, k.index(half * vl));
+        Value qv = k.load(q, {t, h, at}, vl);
+        for (int64_t u = 0; u < n; ++u)
+          next[2 * u + half] =
+              k.fma(qv, k.load(kc, {kvHead, slots[u], at}, vl), next[2 * u + half]);
+      }
+      return next;
+    });
+    SmallVector<Value> sums;
+    for (int64_t u = 0; u < n; ++u)
+      sums.push_back(k.sum(k.add(parts[2 * u], parts[2 * u + 1])));
+    return sums;
   }
 
   KernelBuilder &k;

@@ -25,10 +25,17 @@
 // CHECK:             %[[INTERIOR:[a-z0-9_]+]] = arith.andi
 // CHECK:             scf.if %[[INTERIOR]] {
 // CHECK-NOT:           arith.select
-// CHECK:               vector.load %[[KC]][%[[KVH]], %{{.*}}, %{{.*}}] : memref<2x96x32xf32>, vector<8xf32>
-// CHECK:               math.exp
-// CHECK:               vector.load %[[VC]][%[[KVH]], %{{.*}}, %{{.*}}] : memref<2x96x32xf32>, vector<8xf32>
-// CHECK:               math.fma
+//                      4 keys per step, two accumulators each: 8 FMA chains.
+// CHECK:               scf.for %{{.*}} step %c4{{(_[0-9]+)?}} iter_args(%{{.*}}) -> (f32) {
+// CHECK:                 scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// CHECK:                   vector.load %[[KC]][%[[KVH]], %{{.*}}, %{{.*}}] : memref<2x96x32xf32>, vector<8xf32>
+// CHECK-COUNT-8:           math.fma
+//                      The tile's scores exponentiated a vector at a time.
+// CHECK:               math.exp %{{.*}} : vector<8xf32>
+//                      p.V into every vector of the head (4 here) per pass.
+// CHECK:               scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// CHECK:                 vector.load %[[VC]][%[[KVH]], %{{.*}}, %{{.*}}] : memref<2x96x32xf32>, vector<8xf32>
+// CHECK:                 math.fma
 // CHECK:             } else {
 // CHECK:               vector.load %[[KC]]
 // CHECK:               arith.select
