@@ -17,11 +17,13 @@ PreparedActivations mlir::gemma::prepareActivations(KernelBuilder &k, Value x, V
   WeightFormat format = weightFormat(weight, scales);
   if (options.int8 && format != WeightFormat::Float) {
     int64_t correction = 0;
+    bool magnitudes = false;
     if (weightTiled(weight, scales)) {
       prepared.tiled = tiledView(k, weight, scales);
       correction = tiledCorrectionFactor(k, format, options.vnni);
+      magnitudes = tiledSignedRoute(k, format, options.vnni);
     }
-    prepared.int8 = quantizeActivations(k, x, correction);
+    prepared.int8 = quantizeActivations(k, x, correction, magnitudes);
   } else if (options.bf16 && bf16DotApplies(k, weight, scales))
     prepared.bf16 = roundActivationsToBf16(k, x);
   else if (pairedBf16DotApplies(weight, scales)) {

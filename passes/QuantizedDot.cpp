@@ -97,7 +97,8 @@ Value weightBytes(KernelBuilder &k, Value w, SmallVector<Value> at, Value col, i
 } // namespace
 
 QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x,
-                                                      int64_t correctionFactor) {
+                                                      int64_t correctionFactor,
+                                                      bool magnitudes) {
   OpBuilder &b = k.builder();
   Location loc = k.location();
   auto xType = cast<MemRefType>(x.getType());
@@ -108,6 +109,8 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x,
   q.scales = k.allocLike(x, b.getF32Type(), kQuantBlock);
   if (correctionFactor)
     q.corrections = k.allocLike(x, b.getI32Type(), kQuantBlock);
+  if (magnitudes)
+    q.magnitudes = k.allocLike(x, b.getI8Type());
   int64_t vl = std::min<int64_t>(k.lanes(), kQuantBlock);
   VectorType i32s = vecOf(b, vl, b.getI32Type());
   k.forEachRow(x, [&](ValueRange outer) {
@@ -134,6 +137,9 @@ QuantizedActivations mlir::gemma::quantizeActivations(KernelBuilder &k, Value x,
         Value bytes = b.create<arith::TruncIOp>(loc, vecOf(b, vl, b.getI8Type()), ints);
         b.create<vector::StoreOp>(loc, bytes, q.values,
                                   indicesWith(outer, plus(k, col0, p * vl)));
+        if (magnitudes)
+          b.create<vector::StoreOp>(loc, b.create<math::AbsIOp>(loc, bytes), q.magnitudes,
+                                    indicesWith(outer, plus(k, col0, p * vl)));
       }
       if (correctionFactor) {
         Value total = b.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, sum);
@@ -150,6 +156,8 @@ void mlir::gemma::freeQuantizedActivations(KernelBuilder &k, const QuantizedActi
   k.builder().create<memref::DeallocOp>(k.location(), q.scales);
   if (q.corrections)
     k.builder().create<memref::DeallocOp>(k.location(), q.corrections);
+  if (q.magnitudes)
+    k.builder().create<memref::DeallocOp>(k.location(), q.magnitudes);
 }
 
 void mlir::gemma::emitQuantizedDotBlock(KernelBuilder &k, const DotBlock &blk,

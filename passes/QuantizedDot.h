@@ -19,14 +19,18 @@ struct QuantizedActivations {
   Value values;      // x's shape, i8 holding q
   Value scales;      // x's shape with the last dim / 32, f32
   Value corrections; // optional, like scales, i32: -factor * sum(q) per block
+  Value magnitudes;  // optional, like values: |q| (AVX2's signed byte route)
 };
 
 /// Allocates the buffers (heap) and emits the quantising loop, one parallel
 /// iteration per row of x. x's last dim must be a multiple of 32. With a
 /// `correctionFactor` c, also -c * sum(q) per block: what a dot with the
-/// weights biased by c (unsigned bytes q_w + c) must subtract.
+/// weights biased by c (unsigned bytes q_w + c) must subtract. With
+/// `magnitudes`, also |q| (so a kernel broadcasts it instead of taking the
+/// absolute value per token and step).
 QuantizedActivations quantizeActivations(KernelBuilder &k, Value x,
-                                         int64_t correctionFactor = 0);
+                                         int64_t correctionFactor = 0,
+                                         bool magnitudes = false);
 void freeQuantizedActivations(KernelBuilder &k, const QuantizedActivations &q);
 
 /// The register-blocked dot of DotBlock on quantised operands: per block

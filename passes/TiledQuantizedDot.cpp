@@ -25,20 +25,16 @@
 using namespace mlir;
 using namespace mlir::gemma;
 
-namespace {
-
-bool signedRoute(KernelBuilder &k, WeightFormat format, bool vnni) {
+bool mlir::gemma::tiledSignedRoute(KernelBuilder &k, WeightFormat format, bool vnni) {
   return format == WeightFormat::Int8 && !vnni && 4 * k.lanes() == kQuantBlock;
 }
-
-} // namespace
 
 int64_t mlir::gemma::tiledTokensPerBlock(KernelBuilder &k) { return k.lanes() >= 16 ? 8 : 2; }
 
 int64_t mlir::gemma::tiledCorrectionFactor(KernelBuilder &k, WeightFormat format, bool vnni) {
   if (format == WeightFormat::Int4)
     return 8;
-  return signedRoute(k, format, vnni) ? 0 : 128;
+  return tiledSignedRoute(k, format, vnni) ? 0 : 128;
 }
 
 void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
@@ -49,7 +45,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   assert(blk.rows == kQuantTileRows && blk.depth == w.in && "one tile over all inputs");
   int64_t lanes = k.lanes(), perTile = kQuantTileRows / lanes, vectorBytes = 4 * lanes;
   int64_t tokens = blk.tokens, n = tokens * perTile;
-  bool int8 = w.format == WeightFormat::Int8, signedBytes = signedRoute(k, w.format, vnni);
+  bool int8 = w.format == WeightFormat::Int8, signedBytes = tiledSignedRoute(k, w.format, vnni);
   // 64-byte tile vectors per block: 4 inputs each (int8) or 8 (int4).
   int64_t steps = int8 ? kQuantBlock / 4 : kQuantBlock / 8;
   SmallVector<Value> tile = rows.w(0);
@@ -57,8 +53,8 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   VectorType i32s = vecOf(b, lanes, b.getI32Type()), bytes = vecOf(b, vectorBytes, b.getI8Type());
   Value zero = intSplat(b, loc, i32s, 0);
   // x's bytes c..c+3 of token t in every lane (vpbroadcastd from memory).
-  auto broadcastX = [&](int64_t t, Value c) -> Value {
-    Value four = b.create<vector::LoadOp>(loc, vecOf(b, 4, b.getI8Type()), x.values,
+  auto broadcastX = [&](int64_t t, Value c, Value from) -> Value {
+    Value four = b.create<vector::LoadOp>(loc, vecOf(b, 4, b.getI8Type()), from,
                                           indicesWith(rows.x(t), c));
     Value word = b.create<vector::ExtractOp>(
         loc, b.create<vector::BitCastOp>(loc, vecOf(b, 1, b.getI32Type()), four),
@@ -108,9 +104,14 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
           }
           for (int64_t t = 0; t < tokens; ++t) {
             Value c = plus(k, col0, s * (int8 ? 4 : 8));
-            Value xb = broadcastX(t, c);
-            Value xHigh = int8 ? Value() : broadcastX(t, plus(k, c, 4));
-            Value absX = signedBytes ? b.create<math::AbsIOp>(loc, xb).getResult() : Value();
+            Value xb = broadcastX(t, c, x.values);
+            Value xHigh = int8 ? Value() : broadcastX(t, plus(k, c, 4), x.values);
+            // |q_x| broadcast from its own buffer: a load instead of a
+            // vpabsb per token and step on the multiply ports.
+            Value absX;
+            if (signedBytes)
+              absX = x.magnitudes ? broadcastX(t, c, x.magnitudes)
+                                  : b.create<math::AbsIOp>(loc, xb).getResult();
             for (int64_t v = 0; v < perTile; ++v) {
               Value &a = accI[t * perTile + v];
               if (signedBytes)

@@ -24,6 +24,10 @@ int64_t tiledTokensPerBlock(KernelBuilder &k);
 /// vpdpbusd/widening routes, int4 nibbles q + 8), 0 on AVX2's signed route.
 int64_t tiledCorrectionFactor(KernelBuilder &k, WeightFormat format, bool vnni);
 
+/// Whether int8 tiles take AVX2's signed byte route (no VNNI, 8 lanes):
+/// |q_x| * sign(q_x) q_w, no bias; x's magnitudes are then stored once per op.
+bool tiledSignedRoute(KernelBuilder &k, WeightFormat format, bool vnni);
+
 /// `blk.tokens` tokens against one tile (blk.rows == 16; rows.w(0) is the
 /// tile's first row) over blk.depth inputs.
 void emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk, const QuantizedActivations &x,

@@ -20,9 +20,15 @@
 // VNNI:          %[[XC:.*]] = memref.alloc(%{{.*}}) : memref<?x2xi32>
 // GENERIC:       %[[XC:.*]] = memref.alloc(%{{.*}}) : memref<?x2xi32>
 // AVX2-NOT:      memref<?x2xi32>
+// AVX2's signed route keeps |q_x| too, stored once by the quantising loop.
+// AVX2:          %[[XM:.*]] = memref.alloc(%{{.*}}) : memref<?x64xi8>
+// VNNI-NOT:      memref.alloc({{.*}}) : memref<?x64xi8>
+// GENERIC-NOT:   memref.alloc({{.*}}) : memref<?x64xi8>
 // The quantising loop also stores -128 * sum(q_x) per block.
 // VNNI:            arith.muli %{{.*}}, %c-128_i32 : i32
 // VNNI:            memref.store %{{.*}}, %[[XC]]
+// AVX2:            %[[MAG:.*]] = math.absi %{{.*}} : vector<8xi8>
+// AVX2:            vector.store %[[MAG]], %[[XM]]
 // CHECK:         scf.parallel
 // Token blocks of 8 (AVX-512, 8 f32 accumulators of 16 rows) or 2 (on
 // AVX2, two ymm per tile: 4 accumulators).
@@ -41,7 +47,8 @@
 // AVX2:                vector.load %[[TILES]][%{{.*}}, %{{.*}}] : memref<2x1024xi8>, vector<32xi8>
 // AVX2:                vector.load %[[TILES]][%{{.*}}, %{{.*}}] : memref<2x1024xi8>, vector<32xi8>
 // AVX2-NOT:            arith.xori
-// AVX2:                math.absi %{{.*}} : vector<32xi8>
+// AVX2-NOT:            math.absi
+// AVX2:                vector.load %[[XM]][%{{.*}}, %{{.*}}] : memref<?x64xi8>, vector<4xi8>
 // AVX2:                llvm.call_intrinsic "llvm.x86.avx2.psign.b"
 // AVX2:                llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
 // The block's scale step: 16 rows' f16 scales, one load per tile vector.
