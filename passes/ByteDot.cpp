@@ -51,12 +51,20 @@ Value dotBytes(KernelBuilder &k, Value acc, Value u, Value s, bool vnni) {
   return sum;
 }
 
-Value maddubsQuads(KernelBuilder &k, Value u, Value s) {
+Value maddubsPairs(KernelBuilder &k, Value u, Value s) {
+  OpBuilder &b = k.builder();
+  return intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", vecOf(b, 16, b.getI16Type()), {u, s});
+}
+
+Value sumAdjacentPairs(KernelBuilder &k, Value pairs) {
   OpBuilder &b = k.builder();
   VectorType i16s = vecOf(b, 16, b.getI16Type());
-  Value pairs = intrinsic(k, "llvm.x86.avx2.pmadd.ub.sw", i16s, {u, s});
   return intrinsic(k, "llvm.x86.avx2.pmadd.wd", vecOf(b, 8, b.getI32Type()),
                    {pairs, intSplat(b, k.location(), i16s, 1)});
+}
+
+Value maddubsQuads(KernelBuilder &k, Value u, Value s) {
+  return sumAdjacentPairs(k, maddubsPairs(k, u, s));
 }
 
 Value signedDotBlock(KernelBuilder &k, Value absX, Value signedX, Value w) {

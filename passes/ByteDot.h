@@ -28,6 +28,10 @@ Value dotBytes(KernelBuilder &k, Value acc, Value u, Value s, bool vnni);
 /// signed bytes) by vpmaddubsw, then vpmaddwd by ones. Exact while no i16
 /// pair sum saturates: |u * s| <= 127 * 127 or 15 * 127 below.
 Value maddubsQuads(KernelBuilder &k, Value u, Value s);
+/// Its two halves: vpmaddubsw (vector<16 x i16>, sums of pairs) and
+/// vpmaddwd by ones (vector<8 x i32>, sums of adjacent i16 lanes).
+Value maddubsPairs(KernelBuilder &k, Value u, Value s);
+Value sumAdjacentPairs(KernelBuilder &k, Value pairs);
 
 /// AVX2 without VNNI, one 32-byte vector (llama.cpp's mul_sum_i8_pairs):
 /// |q_x| * sign(q_x) q_w (|q| <= 127): the same sums of 4 as dotBytes.

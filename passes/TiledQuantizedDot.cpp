@@ -46,6 +46,12 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   int64_t lanes = k.lanes(), perTile = kQuantTileRows / lanes, vectorBytes = 4 * lanes;
   int64_t tokens = blk.tokens, n = tokens * perTile;
   bool int8 = w.format == WeightFormat::Int8, signedBytes = tiledSignedRoute(k, w.format, vnni);
+  // int4 on AVX2: a block's 8 vpmaddubsw per token and vector (4 steps x
+  // low/high nibbles) are summed in i16 and widened by one vpmaddwd at the
+  // block's end, not one per vpmaddubsw. Exact: a pair sum is at most
+  // 2 * 15 * 127 = 3810 in magnitude, 8 of them 30480 < 32767.
+  bool pairSums = !int8 && !vnni && vectorBytes == kQuantBlock;
+  VectorType i16s = vecOf(b, 2 * lanes, b.getI16Type());
   // 64-byte tile vectors per block: 4 inputs each (int8) or 8 (int4).
   int64_t steps = int8 ? kQuantBlock / 4 : kQuantBlock / 8;
   SmallVector<Value> tile = rows.w(0);
@@ -76,7 +82,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   SmallVector<Value> acc = k.loop(
       k.index(0), k.index(blk.depth / kQuantBlock), 1, init,
       [&](Value block, ValueRange accF) -> SmallVector<Value> {
-        SmallVector<Value> accI;
+        SmallVector<Value> accI, acc16(pairSums ? n : 0, intSplat(b, loc, i16s, 0));
         for (int64_t t = 0; t < tokens; ++t) {
           Value start = zero;
           if (!signedBytes)
@@ -114,7 +120,11 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
                                   : b.create<math::AbsIOp>(loc, xb).getResult();
             for (int64_t v = 0; v < perTile; ++v) {
               Value &a = accI[t * perTile + v];
-              if (signedBytes)
+              if (pairSums) {
+                Value &p = acc16[t * perTile + v];
+                p = b.create<arith::AddIOp>(loc, p, maddubsPairs(k, u[v], xb));
+                p = b.create<arith::AddIOp>(loc, p, maddubsPairs(k, high[v], xHigh));
+              } else if (signedBytes)
                 a = b.create<arith::AddIOp>(loc, a, signedDotBlock(k, absX, xb, u[v]));
               else if (int8)
                 a = dotBytes(k, a, u[v], xb, vnni);
@@ -123,6 +133,8 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
             }
           }
         }
+        for (int64_t i = 0; i < (pairSums ? n : 0); ++i)
+          accI[i] = b.create<arith::AddIOp>(loc, accI[i], sumAdjacentPairs(k, acc16[i]));
         SmallVector<Value> scaleW, next;
         for (int64_t v = 0; v < perTile; ++v) {
           SmallVector<Value> at = tile;

@@ -84,9 +84,18 @@ func.func @linear_int8_tiled(%x: memref<?x64xf32>, %w: memref<32x64xi8>, %s: mem
 // VNNI:                %[[HI:.*]] = arith.andi %[[SH]], %{{.*}} : vector<64xi8>
 // VNNI:                %[[A:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[LO]], %{{.*}})
 // VNNI:                llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[A]], %[[HI]], %{{.*}})
+// AVX2 sums a block's vpmaddubsw pairs in i16 (at most 8 x 3810) and widens
+// them with one vpmaddwd per token and tile vector at the block's end.
 // AVX2:                vector.load %{{.*}} : memref<1x512xi8>, vector<32xi8>
 // AVX2-NOT:            llvm.x86.avx2.psign.b
+// AVX2-NOT:            llvm.x86.avx2.pmadd.wd
+// (2 tokens x 2 tile vectors x 4 steps x low/high: 32 per block.)
 // AVX2:                llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2-NEXT:           arith.addi %{{.*}} : vector<16xi16>
+// AVX2-NOT:            llvm.x86.avx2.pmadd.wd
+// AVX2-COUNT-31:       llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2-NOT:            llvm.x86.avx2.pmadd.ub.sw
+// AVX2:                llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // CHECK-NOT:           arith.xori
 // CHECK:               math.fma
 func.func @linear_int4_tiled(%x: memref<?x64xf32>, %w: memref<16x32xi8>, %s: memref<16x2xf16>, %y: memref<?x16xf32>) {
