@@ -44,7 +44,7 @@ void mlir::gemma::releaseActivations(KernelBuilder &k, const PreparedActivations
 
 DotBlockShape mlir::gemma::dotBlockShape(KernelBuilder &k, const PreparedActivations &x) {
   if (x.tiled)
-    return {kQuantTileRows, tiledTokensPerBlock(k)};
+    return {kQuantTileRows, tiledTokensPerBlock(k, x.tiled->format)};
   return {kRowsPerBlock, tokensPerWeightLoad(k)};
 }
 

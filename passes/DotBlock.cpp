@@ -152,6 +152,12 @@ void forTokenBlocks(KernelBuilder &k, Value begin, Value end, ArrayRef<int64_t> 
   }
 }
 
+SmallVector<int64_t> tokenBlockSizes(int64_t block) {
+  if (block > 2)
+    return {block, 2, 1};
+  return {block, 1};
+}
+
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,
                      const std::function<void(Value row0)> &body) {
   if (panel.blocks == 1)

@@ -108,6 +108,9 @@ void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs
 /// fit, then of sizes[1], ... (the last size should be 1).
 void forTokenBlocks(KernelBuilder &k, Value begin, Value end, ArrayRef<int64_t> sizes,
                     const std::function<void(Value first, int64_t n)> &emit);
+/// Sizes for forTokenBlocks with register blocks of `block` tokens: the
+/// rest in pairs (one weight load for 2 tokens) where block > 2, then single.
+SmallVector<int64_t> tokenBlockSizes(int64_t block);
 
 /// body(first row of the block) for each row block of `panel`.
 void forEachRowBlock(KernelBuilder &k, const RowPanel &panel,

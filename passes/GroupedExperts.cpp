@@ -131,7 +131,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
         kernel(blk, at);
       };
       auto rowMajor = [&] {
-        forTokenBlocks(k, begin, end, {tokenBlock, 1}, [&](Value p0, int64_t nt) {
+        forTokenBlocks(k, begin, end, tokenBlockSizes(tokenBlock), [&](Value p0, int64_t nt) {
           forEachRowBlock(k, panel, [&](Value row0) {
             emitBlock(p0, nt, row0, panel.rowsPerBlock,
                       [&](const DotBlock &blk, const OperandRows &at) {

@@ -102,7 +102,7 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
       kernel(blk, at);
     };
     auto rowMajor = [&] {
-      forTokenBlocks(k, k.index(0), tokens, {tokenBlock, 1}, [&](Value t0, int64_t nt) {
+      forTokenBlocks(k, k.index(0), tokens, tokenBlockSizes(tokenBlock), [&](Value t0, int64_t nt) {
         forEachRowBlock(k, panel, [&](Value row0) {
           emitBlock(t0, nt, row0, panel.rowsPerBlock,
                     [&](const DotBlock &blk, const OperandRows &at) {

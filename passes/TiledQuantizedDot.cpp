@@ -29,7 +29,14 @@ bool mlir::gemma::tiledSignedRoute(KernelBuilder &k, WeightFormat format, bool v
   return format == WeightFormat::Int8 && !vnni && 4 * k.lanes() == kQuantBlock;
 }
 
-int64_t mlir::gemma::tiledTokensPerBlock(KernelBuilder &k) { return k.lanes() >= 16 ? 8 : 2; }
+int64_t mlir::gemma::tiledTokensPerBlock(KernelBuilder &k, WeightFormat format) {
+  if (k.lanes() >= 16)
+    return 8;
+  // AVX2: int4 sums its pairs in i16 (pairSums below), which frees the
+  // registers for 4 tokens: pp512 196-199 -> 211-215 t/s (6 and 8 tokens:
+  // 219-227, with longer remainders). int8 at 4 tokens: 166-174 vs 171-172.
+  return format == WeightFormat::Int4 ? 4 : 2;
+}
 
 int64_t mlir::gemma::tiledCorrectionFactor(KernelBuilder &k, WeightFormat format, bool vnni) {
   if (format == WeightFormat::Int4)
@@ -156,6 +163,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   for (int64_t t = 0; t < tokens; ++t)
     for (int64_t v = 0; v < perTile; ++v)
       for (int64_t l = 0; l < lanes; ++l)
-        sums.push_back(b.create<vector::ExtractOp>(loc, acc[t * perTile + v], ArrayRef<int64_t>{l}));
+        sums.push_back(
+            b.create<vector::ExtractOp>(loc, acc[t * perTile + v], ArrayRef<int64_t>{l}));
   finishDotBlock(blk, sums);
 }

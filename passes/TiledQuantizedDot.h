@@ -16,8 +16,9 @@
 namespace mlir::gemma {
 
 /// Tokens per register block: 8 with 32 vector registers (AVX-512: 8 f32
-/// and 8 i32 accumulators), 2 with 16 (AVX2: two vectors per tile).
-int64_t tiledTokensPerBlock(KernelBuilder &k);
+/// and 8 i32 accumulators); with 16 (AVX2: two vectors per tile) 2 for
+/// int8, 4 for int4 (whose i16 pair sums take fewer registers).
+int64_t tiledTokensPerBlock(KernelBuilder &k, WeightFormat format);
 
 /// The correctionFactor quantizeActivations needs for tiled weights of
 /// `format`: the bias of the unsigned operand (int8 bytes q + 128 on the

@@ -89,11 +89,11 @@ func.func @linear_int8_tiled(%x: memref<?x64xf32>, %w: memref<32x64xi8>, %s: mem
 // AVX2:                vector.load %{{.*}} : memref<1x512xi8>, vector<32xi8>
 // AVX2-NOT:            llvm.x86.avx2.psign.b
 // AVX2-NOT:            llvm.x86.avx2.pmadd.wd
-// (2 tokens x 2 tile vectors x 4 steps x low/high: 32 per block.)
+// (4 tokens x 2 tile vectors x 4 steps x low/high: 64 per block.)
 // AVX2:                llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
 // AVX2-NEXT:           arith.addi %{{.*}} : vector<16xi16>
 // AVX2-NOT:            llvm.x86.avx2.pmadd.wd
-// AVX2-COUNT-31:       llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2-COUNT-63:       llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
 // AVX2-NOT:            llvm.x86.avx2.pmadd.ub.sw
 // AVX2:                llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // CHECK-NOT:           arith.xori
