@@ -2,7 +2,9 @@
 #include "passes/Activations.h"
 #include "dialects/GemmaOps.h"
 #include "passes/Bf16Dot.h"
+#include "passes/Bf16PanelTiles.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
@@ -61,4 +63,34 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
     return emitPairedBf16DotBlock(k, blk, *x.splitF32, weight, rows);
   // Token blocks read the rounded x as f32 (Bf16Dot.cpp says why).
   emitDotBlock(k, blk, x.bf16 ? x.bf16->asF32 : x.x, weight, scales, rows);
+}
+
+void mlir::gemma::emitPanelDots(KernelBuilder &k, const PreparedActivations &x, Value weight,
+                                Value scales, ValueRange lead, const RowPanel &panel,
+                                Value begin, Value end, int64_t tokenBlock,
+                                const BlockEmitter &emitBlock) {
+  auto rowMajor = [&] {
+    forTokenBlocks(k, begin, end, tokenBlockSizes(tokenBlock), [&](Value first, int64_t n) {
+      forEachRowBlock(k, panel, [&](Value row0) {
+        emitBlock(first, n, row0, panel.rowsPerBlock,
+                  [&](const DotBlock &blk, const OperandRows &at) {
+                    emitDotBlockFor(k, blk, x, weight, scales, at);
+                  });
+      });
+    });
+  };
+  int64_t panelRows = panel.blocks * panel.rowsPerBlock;
+  if (!x.panelTiles || !bf16PanelTilesApply(weight, scales, panelRows))
+    return rowMajor();
+  Value count = k.builder().create<arith::SubIOp>(k.location(), end, begin);
+  auto relay = [&] { return tileBf16Panel(k, weight, lead, panel.row0, panelRows); };
+  ifBf16PanelTiles(k, count, relay, [&](Value tiles) {
+    forTokenBlocks(k, begin, end, kBf16TileBlockSizes, [&](Value first, int64_t n) {
+      forEachTileBlock(k, panel, [&](Value group, Value row0) {
+        emitBlock(first, n, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
+          emitBf16TileDot(k, blk, x.x, tiles, group, at);
+        });
+      });
+    });
+  }, rowMajor);
 }

@@ -54,6 +54,22 @@ void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
 void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
                      Value weight, Value scales, const OperandRows &rows);
 
+/// Emits the DotBlock of tokens [first, first + n) against weight rows
+/// [row0, row0 + rows) with `kernel` (the caller knows where x, the weight
+/// rows and the results live).
+using BlockEmitter = std::function<void(
+    Value first, int64_t n, Value row0, int64_t rows,
+    const std::function<void(const DotBlock &, const OperandRows &)> &kernel)>;
+
+/// The dot blocks of one parallel panel of weight[lead...] for the tokens
+/// [begin, end): token blocks of `tokenBlock` (tokenBlockSizes) over the
+/// panel's row blocks with emitDotBlockFor; where x.panelTiles applies and
+/// there are kBf16TileMinTokens tokens or more, on the panel re-laid as
+/// tiles (Bf16PanelTiles.h) instead.
+void emitPanelDots(KernelBuilder &k, const PreparedActivations &x, Value weight, Value scales,
+                   ValueRange lead, const RowPanel &panel, Value begin, Value end,
+                   int64_t tokenBlock, const BlockEmitter &emitBlock);
+
 } // namespace mlir::gemma
 
 #endif

@@ -108,9 +108,9 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                  [&](const RowPanel &panel, ValueRange outer) {
       auto [e, begin, end] = activeExpert(k, g, outer[0]);
       // Pairs [p0, p0 + nt) of this expert against rows [row0, row0 + rows).
-      auto emitBlock = [&](Value p0, int64_t nt, Value row0, int64_t rows,
-                           const std::function<void(const DotBlock &, const OperandRows &)>
-                               &kernel) {
+      BlockEmitter emitBlock = [&](Value p0, int64_t nt, Value row0, int64_t rows,
+                                   const std::function<void(const DotBlock &,
+                                                            const OperandRows &)> &kernel) {
         SmallVector<Value> token, slot;
         for (int64_t i = 0; i < nt; ++i) {
           auto [t, s] = tokenAndSlot(k, g, b.create<memref::LoadOp>(loc, g.pairs, plus(k, p0, i)));
@@ -130,30 +130,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
                        [&](int64_t j) -> SmallVector<Value> { return {e, plus(k, row0, j)}; }};
         kernel(blk, at);
       };
-      auto rowMajor = [&] {
-        forTokenBlocks(k, begin, end, tokenBlockSizes(tokenBlock), [&](Value p0, int64_t nt) {
-          forEachRowBlock(k, panel, [&](Value row0) {
-            emitBlock(p0, nt, row0, panel.rowsPerBlock,
-                      [&](const DotBlock &blk, const OperandRows &at) {
-                        emitDotBlockFor(k, blk, prepared, w, scales, at);
-                      });
-          });
-        });
-      };
-      int64_t panelRows = panel.blocks * panel.rowsPerBlock;
-      if (!prepared.panelTiles || !bf16PanelTilesApply(w, scales, panelRows))
-        return rowMajor();
-      Value count = b.create<arith::SubIOp>(loc, end, begin);
-      auto relay = [&] { return tileBf16Panel(k, w, {e}, panel.row0, panelRows); };
-      ifBf16PanelTiles(k, count, relay, [&](Value tiles) {
-        forTokenBlocks(k, begin, end, kBf16TileBlockSizes, [&](Value p0, int64_t nt) {
-          forEachTileBlock(k, panel, [&](Value group, Value row0) {
-            emitBlock(p0, nt, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
-              emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
-            });
-          });
-        });
-      }, rowMajor);
+      emitPanelDots(k, prepared, w, scales, {e}, panel, begin, end, tokenBlock, emitBlock);
     });
   });
 }

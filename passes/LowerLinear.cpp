@@ -86,8 +86,9 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
     panelBlocks = bf16TilePanelBlocks(panelBlocks, shape.rows);
   forRowBlocks(k, outRows, {}, panelBlocks, shape.rows, [&](const RowPanel &panel, ValueRange) {
     // The dot block of tokens [t0, t0 + nt) against rows [row0, row0 + rows).
-    auto emitBlock = [&](Value t0, int64_t nt, Value row0, int64_t rows,
-                         const std::function<void(const DotBlock &, const OperandRows &)> &kernel) {
+    BlockEmitter emitBlock = [&](Value t0, int64_t nt, Value row0, int64_t rows,
+                                 const std::function<void(const DotBlock &,
+                                                          const OperandRows &)> &kernel) {
       DotBlock blk{nt, rows, depth,
                    [&](int64_t i, int64_t j, Value s) {
                      k.store(s, out, {plus(k, t0, i), plus(k, row0, j)});
@@ -101,29 +102,7 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
                      [&](int64_t j) -> SmallVector<Value> { return {plus(k, row0, j)}; }};
       kernel(blk, at);
     };
-    auto rowMajor = [&] {
-      forTokenBlocks(k, k.index(0), tokens, tokenBlockSizes(tokenBlock), [&](Value t0, int64_t nt) {
-        forEachRowBlock(k, panel, [&](Value row0) {
-          emitBlock(t0, nt, row0, panel.rowsPerBlock,
-                    [&](const DotBlock &blk, const OperandRows &at) {
-                      emitDotBlockFor(k, blk, prepared, w, scales, at);
-                    });
-        });
-      });
-    };
-    int64_t panelRows = panel.blocks * panel.rowsPerBlock;
-    if (!prepared.panelTiles || !bf16PanelTilesApply(w, scales, panelRows))
-      return rowMajor();
-    auto relay = [&] { return tileBf16Panel(k, w, {}, panel.row0, panelRows); };
-    ifBf16PanelTiles(k, tokens, relay, [&](Value tiles) {
-      forTokenBlocks(k, k.index(0), tokens, kBf16TileBlockSizes, [&](Value t0, int64_t nt) {
-        forEachTileBlock(k, panel, [&](Value group, Value row0) {
-          emitBlock(t0, nt, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
-            emitBf16TileDot(k, blk, prepared.x, tiles, group, at);
-          });
-        });
-      });
-    }, rowMajor);
+    emitPanelDots(k, prepared, w, scales, {}, panel, k.index(0), tokens, tokenBlock, emitBlock);
   });
 }
 
