@@ -82,9 +82,13 @@ void mlir::gemma::emitPanelDots(KernelBuilder &k, const PreparedActivations &x, 
   int64_t panelRows = panel.blocks * panel.rowsPerBlock;
   if (!x.panelTiles || !bf16PanelTilesApply(weight, scales, panelRows))
     return rowMajor();
-  Value count = k.builder().create<arith::SubIOp>(k.location(), end, begin);
-  auto relay = [&] { return tileBf16Panel(k, weight, lead, panel.row0, panelRows); };
-  ifBf16PanelTiles(k, count, relay, [&](Value tiles) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Value many = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge,
+                                       b.create<arith::SubIOp>(loc, end, begin),
+                                       k.index(kBf16TileMinTokens));
+  k.ifThen(many, [&] {
+    Value tiles = tileBf16Panel(k, weight, lead, panel.row0, panelRows);
     forTokenBlocks(k, begin, end, kBf16TileBlockSizes, [&](Value first, int64_t n) {
       forEachTileBlock(k, panel, [&](Value group, Value row0) {
         emitBlock(first, n, row0, kBf16TileRows, [&](const DotBlock &blk, const OperandRows &at) {
@@ -92,5 +96,6 @@ void mlir::gemma::emitPanelDots(KernelBuilder &k, const PreparedActivations &x, 
         });
       });
     });
+    b.create<memref::DeallocOp>(loc, tiles);
   }, rowMajor);
 }

@@ -146,27 +146,7 @@ void mlir::gemma::emitBf16TileDot(KernelBuilder &k, const DotBlock &blk, Value x
       joined.push_back(k.add(acc[2 * c], acc[2 * c + 1]));
     acc = joined;
   }
-  // Lanes are rows: no horizontal sums.
-  SmallVector<Value> sums;
-  for (Value a : acc)
-    for (int64_t l = 0; l < kGroupRows; ++l)
-      sums.push_back(b.create<vector::ExtractOp>(loc, a, ArrayRef<int64_t>{l}));
-  finishDotBlock(blk, sums);
-}
-
-void mlir::gemma::ifBf16PanelTiles(KernelBuilder &k, Value count,
-                                   const std::function<Value()> &relay,
-                                   const std::function<void(Value tiles)> &tiled,
-                                   const std::function<void()> &rowMajor) {
-  OpBuilder &b = k.builder();
-  Location loc = k.location();
-  Value many = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, count,
-                                       k.index(kBf16TileMinTokens));
-  k.ifThen(many, [&] {
-    Value tiles = relay();
-    tiled(tiles);
-    b.create<memref::DeallocOp>(loc, tiles);
-  }, rowMajor);
+  finishRowLaneBlock(k, blk, acc);
 }
 
 void mlir::gemma::forEachTileBlock(KernelBuilder &k, const RowPanel &panel,

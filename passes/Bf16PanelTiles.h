@@ -45,12 +45,6 @@ inline int64_t bf16TilePanelBlocks(int64_t panelBlocks, int64_t rowsPerBlock) {
 /// inputs 2p (low half) and 2p + 1 (high half). Free it with memref.dealloc.
 Value tileBf16Panel(KernelBuilder &k, Value weight, ValueRange lead, Value row0, int64_t rows);
 
-/// Where `count` tokens reach kBf16TileMinTokens: calls tiled(relay())
-/// and frees the tiles relay returned (a heap buffer); else rowMajor().
-void ifBf16PanelTiles(KernelBuilder &k, Value count, const std::function<Value()> &relay,
-                      const std::function<void(Value tiles)> &tiled,
-                      const std::function<void()> &rowMajor);
-
 /// body(group of the block's first 8 rows in the tiles, its first row) for
 /// each block of kBf16TileRows rows of `panel`.
 void forEachTileBlock(KernelBuilder &k, const RowPanel &panel,

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::gemma;
@@ -96,6 +97,14 @@ void prefetchRowStreams(KernelBuilder &k, Value w, const OperandRows &rows, int6
   }
 }
 
+void finishRowLaneBlock(KernelBuilder &k, const DotBlock &blk, ArrayRef<Value> acc) {
+  SmallVector<Value> sums;
+  for (Value a : acc)
+    for (int64_t l = 0, n = cast<VectorType>(a.getType()).getNumElements(); l < n; ++l)
+      sums.push_back(k.builder().create<vector::ExtractOp>(k.location(), a, ArrayRef<int64_t>{l}));
+  finishDotBlock(blk, sums);
+}
+
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums) {
   if (blk.epilogue)
     sums = blk.epilogue(sums);
@@ -111,6 +120,9 @@ Value plus(KernelBuilder &k, Value a, int64_t c) {
 }
 Value times(KernelBuilder &k, Value a, int64_t c) {
   return k.builder().create<arith::MulIOp>(k.location(), a, k.index(c));
+}
+Value roundDown(KernelBuilder &k, Value a, int64_t c) {
+  return times(k, k.builder().create<arith::DivUIOp>(k.location(), a, k.index(c)), c);
 }
 
 void forRowBlocks(KernelBuilder &k, int64_t outRows, SmallVector<Value> outerUbs,
@@ -144,8 +156,7 @@ void forTokenBlocks(KernelBuilder &k, Value begin, Value end, ArrayRef<int64_t> 
   Location loc = k.location();
   for (int64_t n : sizes) {
     // Whole blocks of n from begin; the next size starts where they end.
-    Value count = b.create<arith::SubIOp>(loc, end, begin);
-    Value whole = times(k, b.create<arith::DivUIOp>(loc, count, k.index(n)), n);
+    Value whole = roundDown(k, b.create<arith::SubIOp>(loc, end, begin), n);
     Value stop = n == 1 ? end : b.create<arith::AddIOp>(loc, begin, whole).getResult();
     k.loop(begin, stop, n, [&](Value first) { emit(first, n); });
     begin = stop;

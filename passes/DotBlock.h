@@ -71,10 +71,14 @@ void prefetchRowStreams(KernelBuilder &k, Value w, const OperandRows &rows, int6
 
 /// Applies the epilogue to the block's tokens*rows sums and stores them.
 void finishDotBlock(const DotBlock &blk, SmallVector<Value> sums);
+/// finishDotBlock for accumulators whose lanes are output rows (tiles), in
+/// (token, row vector) order: no horizontal sums, each lane is a result.
+void finishRowLaneBlock(KernelBuilder &k, const DotBlock &blk, ArrayRef<Value> acc);
 
-/// a + c and a * c on index values.
+/// a + c, a * c and a rounded down to a multiple of c on index values.
 Value plus(KernelBuilder &k, Value a, int64_t c);
 Value times(KernelBuilder &k, Value a, int64_t c);
+Value roundDown(KernelBuilder &k, Value a, int64_t c);
 
 /// Rows per parallel iteration (forRowBlocks): 64 rows of a linear (2816
 /// bf16 columns: 360 KB, an L2's worth) and 32 of an expert (whose few

@@ -70,8 +70,6 @@ SmallVector<Value> softcapEpilogue(KernelBuilder &k, ArrayRef<Value> sums, float
 }
 
 void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepared) {
-  OpBuilder &b = k.builder();
-  Location loc = k.location();
   Value w = op.getWeight(), scales = op.getScales(), out = op.getOut();
   std::optional<float> cap;
   if (op.getSoftcap())

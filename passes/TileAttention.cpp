@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/GemmaOps.h"
+#include "passes/DotBlock.h"
 #include "passes/KernelBuilder.h"
 #include "passes/Passes.h"
 
@@ -157,8 +158,7 @@ private:
         return max;
       };
       int64_t keys = c.d % (2 * k.lanes()) == 0 ? kKeysPerStep : 1;
-      Value whole = b.create<arith::MulIOp>(
-          loc, b.create<arith::DivUIOp>(loc, count, k.index(keys)), k.index(keys));
+      Value whole = roundDown(k, count, keys);
       Value tileMax = k.loop(k.index(0), whole, keys, {k.f32(negInf)},
                              [&](Value j, ValueRange st) -> SmallVector<Value> {
         return {scoreKeys(j, keys, st[0])};
@@ -172,8 +172,7 @@ private:
       Value corr = k.exp(k.sub(mOld, mNew));
       // p = exp(s - m) in place, a vector of keys at a time, then the tail.
       int64_t vl = k.lanes();
-      Value vecEnd = b.create<arith::MulIOp>(
-          loc, b.create<arith::DivUIOp>(loc, count, k.index(vl)), k.index(vl));
+      Value vecEnd = roundDown(k, count, vl);
       Value vecSum = k.loop(k.index(0), vecEnd, vl, {k.constant(0.0, vl)},
                             [&](Value j, ValueRange st) -> SmallVector<Value> {
         Value p = k.exp(k.sub(k.load(scores, {r, j}, vl), k.splat(mNew, vl)));

@@ -18,7 +18,6 @@
 #include "passes/ByteDot.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -53,6 +52,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
   int64_t lanes = k.lanes(), perTile = kQuantTileRows / lanes, vectorBytes = 4 * lanes;
   int64_t tokens = blk.tokens, n = tokens * perTile;
   bool int8 = w.format == WeightFormat::Int8, signedBytes = tiledSignedRoute(k, w.format, vnni);
+  assert((!signedBytes || x.magnitudes) && "the signed route reads x's magnitudes");
   // int4 on AVX2: a block's 8 vpmaddubsw per token and vector (4 steps x
   // low/high nibbles) are summed in i16 and widened by one vpmaddwd at the
   // block's end, not one per vpmaddubsw. Exact: a pair sum is at most
@@ -121,10 +121,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
             Value xHigh = int8 ? Value() : broadcastX(t, plus(k, c, 4), x.values);
             // |q_x| broadcast from its own buffer: a load instead of a
             // vpabsb per token and step on the multiply ports.
-            Value absX;
-            if (signedBytes)
-              absX = x.magnitudes ? broadcastX(t, c, x.magnitudes)
-                                  : b.create<math::AbsIOp>(loc, xb).getResult();
+            Value absX = signedBytes ? broadcastX(t, c, x.magnitudes) : Value();
             for (int64_t v = 0; v < perTile; ++v) {
               Value &a = accI[t * perTile + v];
               if (pairSums) {
@@ -158,12 +155,5 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
         }
         return next;
       });
-  // Lanes are rows: no horizontal sums.
-  SmallVector<Value> sums;
-  for (int64_t t = 0; t < tokens; ++t)
-    for (int64_t v = 0; v < perTile; ++v)
-      for (int64_t l = 0; l < lanes; ++l)
-        sums.push_back(
-            b.create<vector::ExtractOp>(loc, acc[t * perTile + v], ArrayRef<int64_t>{l}));
-  finishDotBlock(blk, sums);
+  finishRowLaneBlock(k, blk, acc);
 }
