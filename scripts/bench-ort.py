@@ -389,9 +389,13 @@ def ort_estimate_bytes(cfg, t):
     GatherND'd expert matrices of one layer (gate_up and down, one copy per
     token and selected expert) and the LM head's transposed copy (the graph
     transposes the tied embedding at run time; ORT's constant folding skips
-    it, > 1 GiB)."""
-    h, mi, k, v = cfg["hidden_size"], cfg["moe_intermediate_size"], cfg["top_k_experts"], cfg["vocab_size"]
-    return t * k * (2 * mi * h + h * mi) * 4 + v * h * 4 + t * v * 4
+    it, > 1 GiB). Dense models (no experts) need only the last two."""
+    h, v = cfg["hidden_size"], cfg["vocab_size"]
+    experts = 0
+    if cfg.get("enable_moe_block") and cfg.get("num_experts"):
+        mi, k = cfg["moe_intermediate_size"], cfg["top_k_experts"]
+        experts = t * k * (2 * mi * h + h * mi) * 4
+    return experts + v * h * 4 + t * v * 4
 
 
 def mem_status():
