@@ -65,6 +65,12 @@ void mlir::gemma::emitDotBlockFor(KernelBuilder &k, const DotBlock &blk,
   emitDotBlock(k, blk, x.bf16 ? x.bf16->asF32 : x.x, weight, scales, rows);
 }
 
+int64_t mlir::gemma::panelBlocksFor(const PreparedActivations &x, int64_t outRows,
+                                    int64_t panelRows, int64_t rowsPerBlock) {
+  int64_t blocks = panelBlocksFor(outRows, panelRows, rowsPerBlock);
+  return x.panelTiles ? std::max(blocks, kBf16TileRows / rowsPerBlock) : blocks;
+}
+
 void mlir::gemma::emitPanelDots(KernelBuilder &k, const PreparedActivations &x, Value weight,
                                 Value scales, ValueRange lead, const RowPanel &panel,
                                 Value begin, Value end, int64_t tokenBlock,

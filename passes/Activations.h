@@ -54,6 +54,11 @@ void releaseActivations(KernelBuilder &k, const PreparedActivations &x);
 void emitDotBlockFor(KernelBuilder &k, const DotBlock &blk, const PreparedActivations &x,
                      Value weight, Value scales, const OperandRows &rows);
 
+/// panelBlocksFor for `x`'s form: with panel tiles, raised to whole tile
+/// blocks so that small matrices (the goldens') take the tiles too.
+int64_t panelBlocksFor(const PreparedActivations &x, int64_t outRows, int64_t panelRows,
+                       int64_t rowsPerBlock);
+
 /// Emits the DotBlock of tokens [first, first + n) against weight rows
 /// [row0, row0 + rows) with `kernel` (the caller knows where x, the weight
 /// rows and the results live).

@@ -34,12 +34,6 @@ constexpr int64_t kBf16TileMinTokens = 4;
 /// PreparedActivations::panelTiles only there.
 bool bf16PanelTilesApply(Value weight, Value scales, int64_t panelRows);
 
-/// panelBlocks (panelBlocksFor) raised to whole tile blocks, so that small
-/// matrices (the goldens') take the tiles too.
-inline int64_t bf16TilePanelBlocks(int64_t panelBlocks, int64_t rowsPerBlock) {
-  return std::max(panelBlocks, kBf16TileRows / rowsPerBlock);
-}
-
 /// Rows [row0, row0 + rows) of weight[lead..., row, :] as tiles in a heap
 /// buffer [rows / 8][in / 2][8] i32: lane l of (g, p) holds row 8g + l's
 /// inputs 2p (low half) and 2p + 1 (high half). Free it with memref.dealloc.

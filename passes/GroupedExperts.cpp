@@ -15,7 +15,6 @@
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
 #include "passes/AmxDot.h"
-#include "passes/Bf16PanelTiles.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 
@@ -101,9 +100,7 @@ void mlir::gemma::lowerGroupedExpertLinear(KernelBuilder &k, ExpertLinearOp op,
   int64_t tokenBlock = shape.tokens;
   k.allocaScope([&] {
     Grouping g = groupByExpert(k, op.getIndices(), experts);
-    int64_t panelBlocks = panelBlocksFor(outRows, kExpertPanelRows, shape.rows);
-    if (prepared.panelTiles)
-      panelBlocks = bf16TilePanelBlocks(panelBlocks, shape.rows);
+    int64_t panelBlocks = panelBlocksFor(prepared, outRows, kExpertPanelRows, shape.rows);
     forRowBlocks(k, outRows, {g.numActive}, panelBlocks, shape.rows,
                  [&](const RowPanel &panel, ValueRange outer) {
       auto [e, begin, end] = activeExpert(k, g, outer[0]);

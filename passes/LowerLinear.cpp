@@ -11,7 +11,6 @@
 #include "dialects/GemmaOps.h"
 #include "passes/Activations.h"
 #include "passes/AmxDot.h"
-#include "passes/Bf16PanelTiles.h"
 #include "passes/DotBlock.h"
 #include "passes/GroupedExperts.h"
 #include "passes/KernelBuilder.h"
@@ -79,9 +78,7 @@ void lowerLinear(KernelBuilder &k, LinearOp op, const PreparedActivations &prepa
   DotBlockShape shape = dotBlockShape(k, prepared);
   int64_t tokenBlock = shape.tokens;
   Value tokens = k.dim(op.getX(), 0);
-  int64_t panelBlocks = panelBlocksFor(outRows, kLinearPanelRows, shape.rows);
-  if (prepared.panelTiles)
-    panelBlocks = bf16TilePanelBlocks(panelBlocks, shape.rows);
+  int64_t panelBlocks = panelBlocksFor(prepared, outRows, kLinearPanelRows, shape.rows);
   forRowBlocks(k, outRows, {}, panelBlocks, shape.rows, [&](const RowPanel &panel, ValueRange) {
     // The dot block of tokens [t0, t0 + nt) against rows [row0, row0 + rows).
     BlockEmitter emitBlock = [&](Value t0, int64_t nt, Value row0, int64_t rows,

@@ -137,7 +137,7 @@ void mlir::gemma::emitTiledQuantizedDot(KernelBuilder &k, const DotBlock &blk,
             }
           }
         }
-        for (int64_t i = 0; i < (pairSums ? n : 0); ++i)
+        for (size_t i = 0; i < acc16.size(); ++i)
           accI[i] = b.create<arith::AddIOp>(loc, accI[i], sumAdjacentPairs(k, acc16[i]));
         SmallVector<Value> scaleW, next;
         for (int64_t v = 0; v < perTile; ++v) {
